@@ -1,0 +1,3 @@
+"""frontdesk: a multi-turn user-simulation benchmark for tool-using agents."""
+
+__version__ = "0.1.0"

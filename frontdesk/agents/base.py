@@ -1,0 +1,35 @@
+"""The agent contract: given the conversation so far, answer the customer or call tools."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from frontdesk.envs import Task
+from frontdesk.tools import ToolKind
+from frontdesk.trajectory import AssistantTurn, Trajectory
+
+DEFAULT_GREETING = "Hi! How can I help you today?"
+
+
+@dataclass
+class AgentContext:
+    """What an agent may see: the policy and its tools. Only the oracle is also handed the task."""
+
+    policy: str
+    tools: list[dict[str, Any]]
+    tool_kinds: dict[str, ToolKind]
+    seed: int
+    transfer_tool: str | None = None
+    task: Task | None = field(default=None, repr=False)
+
+
+class Agent(ABC):
+    """The system under test. One instance per trial; it may keep state between turns."""
+
+    greeting: str = DEFAULT_GREETING
+
+    @abstractmethod
+    async def respond(self, trajectory: Trajectory) -> AssistantTurn:
+        """Return text for the customer and/or tool calls, given every message so far."""

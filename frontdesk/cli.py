@@ -1,0 +1,276 @@
+"""``frontdesk …`` commands. Thin: parse options, call the library, print.
+
+Heavy modules (the eval stack, litellm) are imported inside commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from frontdesk.eval import RunView
+
+app = typer.Typer(
+    name="frontdesk",
+    help="Evaluate tool-using agents against simulated customers; report pass^k.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however narrow the terminal
+
+OFFLINE_AGENT = "scripted/oracle"
+OFFLINE_USER = "scripted/user"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:40] or "x"
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    from frontdesk.errors import ConfigError
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--llm-param {item!r} must look like KEY=VALUE, e.g. max_tokens=512")
+        try:
+            params[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key.strip()] = raw  # a bare string such as api_base=http://localhost:8000
+    return params
+
+
+@app.command()
+def run(
+    domain: str = typer.Option(..., "--domain", "-d", help="Domain to run (see `frontdesk domains`)."),
+    agent: Optional[str] = typer.Option(
+        None, "--agent", help="Agent under test: a litellm model string (e.g. openai/gpt-4o-mini) or scripted/oracle, scripted/null."
+    ),
+    user: Optional[str] = typer.Option(
+        None, "--user", help="Simulated customer: a litellm model string or scripted/user."
+    ),
+    agent_strategy: str = typer.Option("tool-calling", help="How an LLM agent is driven."),
+    user_strategy: str = typer.Option("plain", help="How an LLM customer is driven."),
+    trials: int = typer.Option(1, "--trials", "-k", min=1, help="Trials per task (k for pass^k)."),
+    task: list[str] = typer.Option([], "--task", "-t", help="Run only this task id (repeatable)."),
+    split: Optional[str] = typer.Option(None, help="Run only tasks of this split: train or test."),
+    concurrency: int = typer.Option(4, "--concurrency", "-c", min=1, help="Trials running at once."),
+    seed: int = typer.Option(0, help="Run seed; each trial's seed derives from (seed, task, trial)."),
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="Run folder. Default: runs/<domain>-<agent>-<user>-<config hash>."
+    ),
+    max_turns: int = typer.Option(40, min=2, help="Agent and user messages per trial before it ends as max_turns."),
+    max_tool_errors: int = typer.Option(10, min=1, help="Failed agent tool calls before a trial ends."),
+    timeout: float = typer.Option(600.0, min=1.0, help="Wall-clock seconds per trial."),
+    agent_temperature: float = typer.Option(0.0, help="Sampling temperature of an LLM agent."),
+    user_temperature: float = typer.Option(0.0, help="Sampling temperature of an LLM customer."),
+    llm_param: list[str] = typer.Option(
+        [], "--llm-param", help="Extra litellm parameter KEY=VALUE for every model call (repeatable)."
+    ),
+) -> None:
+    """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
+    from frontdesk.envs import get_domain
+    from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run
+
+    if split not in (None, "train", "test"):
+        from frontdesk.errors import ConfigError
+
+        raise ConfigError(f"--split must be 'train' or 'test', not {split!r}")
+    config = RunConfig(
+        domain=domain,
+        agent=agent or OFFLINE_AGENT,
+        user=user or OFFLINE_USER,
+        agent_strategy=agent_strategy,
+        user_strategy=user_strategy,
+        agent_temperature=agent_temperature,
+        user_temperature=user_temperature,
+        llm_params=_parse_params(llm_param),
+        trials=trials,
+        task_ids=task or None,
+        split=split,  # type: ignore[arg-type]
+        seed=seed,
+        limits=Limits(max_turns=max_turns, max_tool_errors=max_tool_errors, timeout_s=timeout),
+        concurrency=concurrency,
+    )
+    if out_dir is None:
+        fingerprint = domain_fingerprint(get_domain(domain))
+        name = f"{_slug(domain)}-{_slug(config.agent)}-{_slug(config.user)}-{config.config_hash(fingerprint)[:8]}"
+        out_dir = Path("runs") / name
+    plan = plan_run(config, out_dir)
+    if agent is None and user is None:
+        err.print(
+            "[yellow]No --agent/--user given: running offline with scripted/oracle + scripted/user.[/]\n"
+            "To evaluate a real model: frontdesk run --domain "
+            f"{domain} --agent openai/gpt-4o-mini --user openai/gpt-4o-mini --trials 4"
+        )
+    if plan.already_done:
+        err.print(f"Resuming {out_dir}: {plan.already_done} of {plan.total} trials already done.")
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        bar = progress.add_task(f"{domain} trials", total=plan.total, completed=plan.already_done, status="")
+        passed = failed = lost = 0
+
+        def on_result(result: Any) -> None:
+            nonlocal passed, failed, lost
+            reward = getattr(result, "reward", None)
+            if reward is None:
+                lost += 1
+            elif reward >= 1.0:
+                passed += 1
+            else:
+                failed += 1
+            progress.update(bar, advance=1, status=f"pass {passed} · fail {failed} · not scored {lost}")
+
+        try:
+            asyncio.run(execute_plan(plan, on_result))
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print(f"[yellow]Interrupted.[/] Finished trials are saved in {out_dir}; rerun the same command to resume.")
+            raise typer.Exit(130) from None
+    view = load_run(out_dir)
+    render_run(view)
+    out.print(f"Run folder: {out_dir}")
+
+
+def render_run(view: RunView) -> None:
+    s = view.summary
+    cfg = view.manifest["config"]
+    title = f"{cfg['domain']} · agent {cfg['agent']} · user {cfg['user']} · {s.tasks} tasks × {cfg['trials']} trials"
+    out.print(f"[bold]{title}[/]", highlight=False)
+    table = Table()
+    for column in ("k", "pass^k", "95% CI", "pass@k", "tasks"):
+        table.add_column(column, justify="right")
+
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{x:.3f}"
+
+    for row in s.rows:
+        ci = f"{row.pass_hat_k_ci[0]:.3f}–{row.pass_hat_k_ci[1]:.3f}" if row.pass_hat_k_ci else "—"
+        table.add_row(str(row.k), pct(row.pass_hat_k), ci, pct(row.pass_at_k), str(row.tasks))
+    out.print(table)
+    out.print(
+        f"trials: {s.trials_expected} expected · {s.trials_valid} scored · "
+        f"{s.trials_user_excluded} excluded (user error) · {s.trials_pending} pending"
+        + (f" ({view.pending_infra} after infra errors; rerun to retry)" if view.pending_infra else "")
+    )
+    out.print(f"average reward: {pct(s.average_reward)}")
+    if s.terminations:
+        out.print("endings: " + ", ".join(f"{k} {v}" for k, v in s.terminations.items()))
+
+    def usage(u: Any) -> str:
+        cost = "cost unknown" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+        return f"{u.calls} calls, {u.prompt_tokens}+{u.completion_tokens} tokens, {cost}"
+
+    out.print(f"agent: {usage(view.agent_usage)} · user: {usage(view.user_usage)}")
+
+
+@app.command()
+def report(
+    run_dir: Path = typer.Argument(..., help="A run folder written by `frontdesk run`."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Print a run's pass^k table from disk (works on finished and interrupted runs)."""
+    from frontdesk.eval import load_run
+
+    view = load_run(run_dir)
+    if as_json:
+        out.print_json(view.summary.model_dump_json())
+    else:
+        render_run(view)
+
+
+@app.command()
+def validate(
+    domain: Optional[str] = typer.Option(None, "--domain", "-d", help="Domain to validate (default: all)."),
+) -> None:
+    """Check every task: gold actions run, writes change the state, oracle + scripted user pass."""
+    from frontdesk.envs import domain_names, get_domain
+    from frontdesk.eval import validate as validate_domain
+
+    names = [domain] if domain else domain_names()
+    broken = 0
+    for name in names:
+        checks = validate_domain(get_domain(name))
+        bad = [c for c in checks if not c.ok]
+        broken += len(bad)
+        status = "[green]ok[/]" if not bad else f"[red]{len(bad)} broken[/]"
+        out.print(f"{name}: {len(checks)} tasks, {status}")
+        for c in bad:
+            for problem in c.problems:
+                out.print(f"  {c.task_id}: {problem}", markup=False)
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command()
+def domains() -> None:
+    """List the domains frontdesk can run."""
+    from frontdesk.envs import domain_names, get_domain
+
+    table = Table("domain", "tasks", "agent tools", "user tools", "description")
+    for name in domain_names():
+        d = get_domain(name)
+        table.add_row(name, str(len(d.tasks)), str(len(d.agent_tools)), str(len(d.user_tools)), d.description)
+    out.print(table)
+
+
+@app.command()
+def tasks(
+    domain: str = typer.Option(..., "--domain", "-d", help="Domain whose tasks to list."),
+    split: Optional[str] = typer.Option(None, help="Only tasks of this split: train or test."),
+) -> None:
+    """List a domain's tasks."""
+    from frontdesk.envs import get_domain
+
+    table = Table("id", "split", "gold actions", "tags", "description")
+    for t in get_domain(domain).tasks:
+        if split and t.split != split:
+            continue
+        table.add_row(t.id, t.split, str(len(t.gold_actions)), ", ".join(t.tags), t.description)
+    out.print(table)
+
+
+def main() -> None:
+    from frontdesk.errors import FrontdeskError
+
+    try:
+        app()
+    except FrontdeskError as e:
+        err.print(f"[red]error:[/] {e}", markup=True, highlight=False)
+        sys.exit(2)
+    except Exception as e:  # a bug in frontdesk: one line, not a traceback
+        if os.environ.get("FRONTDESK_DEBUG"):
+            raise
+        err.print(
+            f"[red]internal error:[/] {type(e).__name__}: {e}\n"
+            "This is a bug in frontdesk; rerun with FRONTDESK_DEBUG=1 to see the traceback.",
+            highlight=False,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""A Domain: one business backend — DB schema and seed data, tools, policy, tasks."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from frontdesk.envs.task import Task, load_tasks
+from frontdesk.errors import ConfigError, TaskFileError
+from frontdesk.tools import Tool, ToolKind
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch: dicts merge recursively, ``null`` deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+@dataclass
+class Domain:
+    """Everything a trial needs from one business. Build one per domain package."""
+
+    name: str
+    description: str
+    db_model: type[BaseModel]
+    agent_tools: list[Tool]
+    data_dir: Path
+    user_tools: list[Tool] = field(default_factory=list)
+    # Calling this agent tool successfully ends the conversation as a transfer to a human.
+    transfer_tool: str | None = "transfer_to_human_agents"
+
+    @cached_property
+    def policy(self) -> str:
+        return (self.data_dir.parent / "policy.md").read_text(encoding="utf-8")
+
+    @cached_property
+    def seed_data(self) -> dict[str, Any]:
+        return json.loads((self.data_dir / "db.json").read_text(encoding="utf-8"))
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        tasks = load_tasks(self.data_dir / "tasks.json")
+        known = {t.name: t for t in self.agent_tools} | {t.name: t for t in self.user_tools}
+        for task in tasks:
+            for i, action in enumerate(task.gold_actions):
+                if action.name not in known:
+                    raise TaskFileError(
+                        f"{self.data_dir / 'tasks.json'}: task {task.id!r}, field 'gold_actions.{i}.name': "
+                        f"unknown tool {action.name!r}; domain {self.name!r} has: {', '.join(sorted(known))}"
+                    )
+        return tasks
+
+    def task(self, task_id: str) -> Task:
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        raise ConfigError(f"domain {self.name!r} has no task {task_id!r}; `frontdesk tasks --domain {self.name}` lists them")
+
+    def build_db(self, initial_state: dict[str, Any] | None = None) -> BaseModel:
+        """A fresh, private database: the seed data with the task's initial-state patch applied."""
+        data = merge_patch(self.seed_data, initial_state) if initial_state else self.seed_data
+        try:
+            return self.db_model.model_validate(data)
+        except ValidationError as e:
+            raise TaskFileError(f"domain {self.name!r}: initial state does not fit the database schema: {e}") from None
+
+    def write_tool_names(self) -> set[str]:
+        return {t.name for t in [*self.agent_tools, *self.user_tools] if t.kind is ToolKind.WRITE}

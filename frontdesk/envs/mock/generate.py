@@ -1,0 +1,75 @@
+"""Deterministic generator for the mock shop's seed database (``data/db.json``).
+
+Run ``python -m frontdesk.envs.mock.generate`` to rewrite the file; the same seed gives the same
+bytes, and a test holds us to that.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+SEED = 7
+FIRST = ["Ana", "Bruno", "Chen", "Dara", "Emeka", "Freya"]
+LAST = ["Silva", "Okafor", "Li", "Novak", "Haddad", "Berg"]
+STREETS = ["Oak St", "Maple Ave", "Harbor Rd", "Hill Ln", "River Dr", "Elm Ct"]
+PRODUCTS = [
+    ("Desk Lamp", 34.5),
+    ("Wool Scarf", 22.0),
+    ("Coffee Grinder", 89.99),
+    ("Water Bottle", 15.25),
+    ("Yoga Mat", 41.0),
+    ("Notebook Set", 12.75),
+]
+STATUSES = ["pending", "shipped", "delivered", "pending", "cancelled", "pending"]
+
+
+def generate(seed: int = SEED) -> dict:
+    rng = random.Random(seed)
+    products = {}
+    for i, (name, price) in enumerate(PRODUCTS):
+        sku = f"P{100 + i}"
+        products[sku] = {"sku": sku, "name": name, "price": price, "in_stock": rng.randint(0, 40)}
+    customers = {}
+    for i, (first, last) in enumerate(zip(FIRST, LAST)):
+        cid = f"C{1000 + i}"
+        customers[cid] = {
+            "id": cid,
+            "name": f"{first} {last}",
+            "email": f"{first.lower()}.{last.lower()}@example.com",
+            "zip_code": f"{rng.randint(10000, 99999)}",
+            "address": f"{rng.randint(1, 999)} {STREETS[i]}",
+        }
+    orders = {}
+    skus = sorted(products)
+    for i in range(12):
+        oid = f"#O{5000 + i}"
+        cid = f"C{1000 + i % len(customers)}"
+        items = []
+        for sku in sorted(rng.sample(skus, rng.randint(1, 3))):
+            items.append({"sku": sku, "quantity": rng.randint(1, 3), "unit_price": products[sku]["price"]})
+        status = STATUSES[i % len(STATUSES)]
+        orders[oid] = {
+            "id": oid,
+            "customer_id": cid,
+            "status": status,
+            "items": items,
+            "shipping_address": customers[cid]["address"],
+            "cancel_reason": "no longer needed" if status == "cancelled" else None,
+        }
+    return {"customers": customers, "products": products, "orders": orders}
+
+
+def render(seed: int = SEED) -> str:
+    return json.dumps(generate(seed), indent=2, sort_keys=True) + "\n"
+
+
+def main() -> None:
+    path = Path(__file__).parent / "data" / "db.json"
+    path.write_text(render(), encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Where domains are found: built-ins below, others through the ``frontdesk.domains`` entry point."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from importlib.metadata import entry_points
+
+from frontdesk.envs.domain import Domain
+from frontdesk.errors import ConfigError
+
+# name -> "module:attribute". Adding a built-in domain is one line here.
+BUILTIN_DOMAINS: dict[str, str] = {
+    "mock": "frontdesk.envs.mock:domain",
+}
+
+ENTRY_POINT_GROUP = "frontdesk.domains"
+
+
+def _targets() -> dict[str, str]:
+    targets = dict(BUILTIN_DOMAINS)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        targets.setdefault(ep.name, ep.value)
+    return targets
+
+
+def domain_names() -> list[str]:
+    return sorted(_targets())
+
+
+@cache
+def get_domain(name: str) -> Domain:
+    targets = _targets()
+    if name not in targets:
+        raise ConfigError(f"unknown domain {name!r}; available: {', '.join(sorted(targets))}")
+    module_name, _, attr = targets[name].partition(":")
+    domain = getattr(importlib.import_module(module_name), attr or "domain")
+    if not isinstance(domain, Domain):
+        raise ConfigError(f"{targets[name]} is not a frontdesk Domain (got {type(domain).__name__})")
+    return domain

@@ -1,0 +1,123 @@
+"""The checker: compare a finished trial with the task's goal and keep every component of the verdict."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from frontdesk.envs import Domain, Environment, Task
+from frontdesk.errors import BrokenTaskError
+from frontdesk.eval.orchestrator import NORMAL_ENDINGS, TerminationReason
+from frontdesk.tools import ToolCall
+from frontdesk.trajectory import Trajectory, agent_text
+
+
+class Component(BaseModel):
+    name: str
+    passed: bool
+    detail: Any = None
+
+
+class Verdict(BaseModel):
+    """Reward 1 only if every component passes. Failing components are kept, not summarised away."""
+
+    reward: float
+    components: list[Component] = Field(default_factory=list)
+
+    def component(self, name: str) -> Component | None:
+        return next((c for c in self.components if c.name == name), None)
+
+
+class Goal(BaseModel):
+    initial_hash: str
+    goal_hash: str
+    writes: int  # gold actions that are write tools
+
+    @property
+    def changes_state(self) -> bool:
+        return self.initial_hash != self.goal_hash
+
+
+def build_goal(domain: Domain, task: Task) -> Goal:
+    """Run the gold actions on a fresh environment. A gold action that errors is a broken task."""
+    env = Environment(domain, task)
+    initial = env.state_hash()
+    writes = domain.write_tool_names()
+    for i, action in enumerate(task.gold_actions):
+        call = ToolCall(id=f"gold-{i}", name=action.name, arguments=dict(action.arguments), requestor=action.requestor)
+        result = env.execute(call)
+        if not result.ok:
+            raise BrokenTaskError(
+                f"task {task.id!r} in domain {domain.name!r} is broken: gold action #{i} {action.name} "
+                f"failed with {result.content!r}. Fix the task's gold_actions."
+            )
+    return Goal(
+        initial_hash=initial,
+        goal_hash=env.state_hash(),
+        writes=sum(a.name in writes for a in task.gold_actions),
+    )
+
+
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d])")
+
+
+def _to_decimal(integer: str, fraction: str | None) -> Decimal | None:
+    try:
+        return Decimal(integer.replace(",", "") + (fraction or "")).normalize()
+    except InvalidOperation:
+        return None
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    """Every number written in ``text``: "$1,234.50" and "1234.5" both give Decimal("1234.5")."""
+    found = set()
+    for m in _NUMBER.finditer(text):
+        value = _to_decimal(m.group(1), m.group(2))
+        if value is not None:
+            found.add(value)
+    return found
+
+
+def as_number(text: str) -> Decimal | None:
+    """The number ``text`` denotes, when it is nothing but a (money) amount; else None."""
+    m = re.fullmatch(r"\s*[-+]?\$?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(?:usd|dollars?)?\s*", text, re.IGNORECASE)
+    return _to_decimal(m.group(1), m.group(2)) if m else None
+
+
+def output_present(required: str, said: str) -> bool:
+    """Case-insensitive, whitespace-insensitive; numbers compared by value."""
+    number = as_number(required)
+    if number is not None:
+        return number in numbers_in(said)
+    return " ".join(required.lower().split()) in " ".join(said.lower().split())
+
+
+def check(env: Environment, task: Task, trajectory: Trajectory, termination: TerminationReason, goal: Goal) -> Verdict:
+    said = agent_text(trajectory)
+    missing = [o for o in task.required_outputs if not output_present(o, said)]
+    actual = env.state_hash()
+    components = [
+        Component(name="conversation_ended_normally", passed=termination in NORMAL_ENDINGS, detail=termination.value),
+        Component(
+            name="db_state",
+            passed=actual == goal.goal_hash,
+            detail={"expected": goal.goal_hash[:16], "actual": actual[:16]},
+        ),
+        Component(
+            name="required_outputs",
+            passed=not missing,
+            detail={"required": task.required_outputs, "missing": missing},
+        ),
+    ]
+    transfer_tool = env.domain.transfer_tool
+    if transfer_tool:
+        # A needed transfer must happen, and an unneeded one is a cop-out, not a solution.
+        expected = any(a.name == transfer_tool for a in task.gold_actions)
+        happened = termination is TerminationReason.TRANSFER
+        components.append(
+            Component(name="transfer", passed=expected == happened, detail={"expected": expected, "happened": happened})
+        )
+    return Verdict(reward=1.0 if all(c.passed for c in components) else 0.0, components=components)

@@ -1,0 +1,158 @@
+"""One trial: greeting, then user → agent (→ tools → agent)* → user … until a termination reason."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from enum import Enum
+
+from pydantic import BaseModel
+
+from frontdesk.agents import Agent
+from frontdesk.envs import Environment
+from frontdesk.llm import InfraError
+from frontdesk.simulators import UserSimulator
+from frontdesk.trajectory import Message, Role, Trajectory, Usage, UserSignal
+
+
+class TerminationReason(str, Enum):
+    USER_STOP = "user_stop"
+    TRANSFER = "transfer"
+    OUT_OF_SCOPE = "out_of_scope"
+    MAX_TURNS = "max_turns"
+    MAX_TOOL_ERRORS = "max_tool_errors"
+    TIMEOUT = "timeout"
+    AGENT_ERROR = "agent_error"
+    USER_ERROR = "user_error"
+    INFRA_ERROR = "infra_error"
+
+
+class ErrorClass(str, Enum):
+    """Who a trial's failure belongs to (see DESIGN.md, "Errors belong to someone")."""
+
+    AGENT = "agent"  # scored: counts against the agent
+    USER = "user"  # excluded from pass^k, counted and shown
+    INFRA = "infra"  # not scored; retried by a later resume
+
+
+# Endings where the conversation finished on its own terms; the checker alone decides the reward.
+NORMAL_ENDINGS = {TerminationReason.USER_STOP, TerminationReason.TRANSFER, TerminationReason.OUT_OF_SCOPE}
+
+ERROR_CLASS: dict[TerminationReason, ErrorClass] = {
+    TerminationReason.MAX_TURNS: ErrorClass.AGENT,
+    TerminationReason.MAX_TOOL_ERRORS: ErrorClass.AGENT,
+    TerminationReason.AGENT_ERROR: ErrorClass.AGENT,
+    TerminationReason.USER_ERROR: ErrorClass.USER,
+    TerminationReason.INFRA_ERROR: ErrorClass.INFRA,
+    # The whole trial's wall clock ran out. Provider slowness is the usual cause, so the trial is
+    # retried rather than scored; a persistently slow agent shows up as pending, never as a pass.
+    TerminationReason.TIMEOUT: ErrorClass.INFRA,
+}
+
+_SIGNAL_ENDING = {
+    UserSignal.STOP: TerminationReason.USER_STOP,
+    UserSignal.TRANSFER: TerminationReason.TRANSFER,
+    UserSignal.OUT_OF_SCOPE: TerminationReason.OUT_OF_SCOPE,
+}
+
+
+class Limits(BaseModel):
+    max_turns: int = 40  # agent and user messages together (tool results not counted)
+    max_tool_errors: int = 10  # failed agent tool calls in one trial
+    max_user_tool_steps: int = 10  # device actions a simulated user may take before speaking
+    timeout_s: float = 600.0  # wall clock for the whole trial
+
+
+@dataclass
+class TrialOutcome:
+    trajectory: Trajectory
+    termination: TerminationReason
+    error: str | None = None
+    agent_usage: Usage = field(default_factory=Usage)
+    user_usage: Usage = field(default_factory=Usage)
+    tool_errors: int = 0
+
+
+class _Ended(Exception):
+    def __init__(self, reason: TerminationReason, error: str | None = None) -> None:
+        self.reason, self.error = reason, error
+
+
+async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits: Limits) -> TrialOutcome:
+    """Run one conversation to its end. Never raises for anything a participant or provider does."""
+    outcome = TrialOutcome(trajectory=[], termination=TerminationReason.USER_STOP)
+    try:
+        await asyncio.wait_for(_converse(env, agent, user, limits, outcome), timeout=limits.timeout_s)
+    except _Ended as ended:
+        outcome.termination, outcome.error = ended.reason, ended.error
+    except (TimeoutError, asyncio.TimeoutError):
+        outcome.termination = TerminationReason.TIMEOUT
+        outcome.error = f"trial exceeded {limits.timeout_s:g} s"
+    return outcome
+
+
+def _describe(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"
+
+
+async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits: Limits, out: TrialOutcome) -> None:
+    traj = out.trajectory
+    traj.append(Message(role=Role.AGENT, content=agent.greeting))
+    turns = 1
+    transfer_tool = env.domain.transfer_tool
+    while True:
+        # --- the customer's turn (device actions first, in dual-control domains) ---
+        for _ in range(limits.max_user_tool_steps + 1):
+            if turns >= limits.max_turns:
+                raise _Ended(TerminationReason.MAX_TURNS)
+            try:
+                turn = await user.respond(traj)
+            except InfraError as e:
+                raise _Ended(TerminationReason.INFRA_ERROR, f"user model: {e}") from None
+            except Exception as e:  # the simulator broke: not the agent's fault
+                raise _Ended(TerminationReason.USER_ERROR, _describe(e)) from None
+            out.user_usage += turn.usage
+            traj.append(
+                Message(role=Role.USER, content=turn.text, tool_calls=turn.tool_calls, signal=turn.signal, usage=turn.usage)
+            )
+            turns += 1
+            for call in turn.tool_calls:
+                call = call.model_copy(update={"requestor": "user"})
+                result = env.execute(call)
+                traj.append(Message(role=Role.TOOL, tool_result=result, requestor="user"))
+            if turn.signal is not None:
+                raise _Ended(_SIGNAL_ENDING[turn.signal])
+            if not turn.tool_calls:
+                break
+        else:
+            raise _Ended(TerminationReason.USER_ERROR, f"user took more than {limits.max_user_tool_steps} device steps")
+        # --- the agent's turn: tool calls until it speaks to the customer ---
+        while True:
+            if turns >= limits.max_turns:
+                raise _Ended(TerminationReason.MAX_TURNS)
+            try:
+                reply = await agent.respond(traj)
+            except InfraError as e:
+                raise _Ended(TerminationReason.INFRA_ERROR, f"agent model: {e}") from None
+            except Exception as e:  # the agent under test crashed: its own failure
+                raise _Ended(TerminationReason.AGENT_ERROR, _describe(e)) from None
+            out.agent_usage += reply.usage
+            calls = [c.model_copy(update={"requestor": "agent"}) for c in reply.tool_calls]
+            traj.append(Message(role=Role.AGENT, content=reply.text, tool_calls=calls, usage=reply.usage))
+            turns += 1
+            if not calls and not (reply.text or "").strip():
+                raise _Ended(TerminationReason.AGENT_ERROR, "agent returned an empty turn (no text, no tool calls)")
+            transferred = False
+            for call in calls:  # parallel calls run in the order given
+                result = env.execute(call)
+                traj.append(Message(role=Role.TOOL, tool_result=result, requestor="agent"))
+                if not result.ok:
+                    out.tool_errors += 1
+                elif call.name == transfer_tool:
+                    transferred = True
+            if out.tool_errors >= limits.max_tool_errors:
+                raise _Ended(TerminationReason.MAX_TOOL_ERRORS, f"{out.tool_errors} failed tool calls")
+            if transferred:
+                raise _Ended(TerminationReason.TRANSFER)
+            if not calls:
+                break

@@ -1,0 +1,202 @@
+"""The runner: tasks × trials, concurrently, each finished trial stored at once; reruns resume."""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Callable
+
+from frontdesk.agents import AgentContext, build_agent, check_agent_spec
+from frontdesk.envs import Domain, Environment, Task, get_domain
+from frontdesk.errors import ConfigError
+from frontdesk.eval.checker import Goal, build_goal, check
+from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
+from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, run_trial
+from frontdesk.eval.record import InfraFailure, TrialRecord
+from frontdesk.eval.store import RunStore
+from frontdesk.llm import SCRIPTED_PREFIX, ModelConfig, check_model_string
+from frontdesk.simulators import UserContext, build_user, check_user_spec
+
+TrialResult = TrialRecord | InfraFailure
+
+
+def select_tasks(domain: Domain, config: RunConfig) -> list[Task]:
+    tasks = domain.tasks
+    if config.split:
+        tasks = [t for t in tasks if t.split == config.split]
+    if config.task_ids:
+        by_id = {t.id: t for t in tasks}
+        unknown = [i for i in config.task_ids if i not in by_id]
+        if unknown:
+            where = f" in split {config.split!r}" if config.split else ""
+            raise ConfigError(
+                f"domain {domain.name!r} has no task(s) {', '.join(map(repr, unknown))}{where}; "
+                f"`frontdesk tasks --domain {domain.name}` lists them"
+            )
+        tasks = [by_id[i] for i in dict.fromkeys(config.task_ids)]
+    if not tasks:
+        raise ConfigError(f"no tasks selected in domain {domain.name!r}")
+    return tasks
+
+
+def check_participants(config: RunConfig) -> None:
+    """Fail before anything is written if a model string or strategy cannot work."""
+    check_agent_spec(config.agent, config.agent_strategy)
+    check_user_spec(config.user, config.user_strategy)
+    for model in {config.agent, config.user}:
+        if not model.startswith(SCRIPTED_PREFIX):
+            check_model_string(model)
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> dict[str, Any] | None:
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=here, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": bool(dirty)}
+
+
+def build_manifest(config: RunConfig, domain: Domain, tasks: list[Task]) -> dict[str, Any]:
+    fingerprint = domain_fingerprint(domain)
+    return {
+        "frontdesk_manifest": 1,
+        "config": config.public_dict(),
+        "config_hash": config.config_hash(fingerprint),
+        "domain_fingerprint": fingerprint,
+        "task_ids": [t.id for t in tasks],
+        "created_at": time.time(),
+        "versions": {
+            "frontdesk": _package_version("frontdesk"),
+            "litellm": _package_version("litellm"),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "git": _git_commit(),
+    }
+
+
+def _model(config: RunConfig, model: str, temperature: float | None) -> ModelConfig:
+    return ModelConfig(model=model, temperature=temperature, params=config.llm_params, max_retries=config.max_retries)
+
+
+async def execute_trial(domain: Domain, task: Task, trial: int, config: RunConfig, goal: Goal) -> TrialResult:
+    """Build a fresh environment and participants, run one conversation, score it."""
+    seed = trial_seed(config.seed, task.id, trial)
+    env = Environment(domain, task)
+    agent = build_agent(
+        _model(config, config.agent, config.agent_temperature),
+        config.agent_strategy,
+        AgentContext(
+            policy=domain.policy,
+            tools=env.agent_tools.schemas(),
+            tool_kinds={name: t.kind for name, t in env.agent_tools.tools.items()},
+            seed=seed,
+            transfer_tool=domain.transfer_tool,
+            task=task,
+        ),
+    )
+    user = build_user(
+        _model(config, config.user, config.user_temperature),
+        config.user_strategy,
+        UserContext(scenario=task.user_scenario, persona=config.persona, seed=seed, tools=env.user_tools.schemas()),
+    )
+    started = time.time()
+    outcome = await run_trial(env, agent, user, config.limits)
+    duration = time.time() - started
+    error_class = ERROR_CLASS.get(outcome.termination)
+    common = dict(
+        task_id=task.id,
+        trial=trial,
+        seed=seed,
+        termination=outcome.termination,
+        error=outcome.error,
+        started_at=started,
+        duration_s=duration,
+        agent_usage=outcome.agent_usage,
+        user_usage=outcome.user_usage,
+    )
+    if error_class is ErrorClass.INFRA:
+        return InfraFailure(**common)
+    verdict = None if error_class is ErrorClass.USER else check(env, task, outcome.trajectory, outcome.termination, goal)
+    return TrialRecord(
+        **common,
+        error_class=error_class,
+        reward=verdict.reward if verdict else None,
+        verdict=verdict,
+        tool_errors=outcome.tool_errors,
+        messages=outcome.trajectory,
+    )
+
+
+@dataclass
+class RunPlan:
+    config: RunConfig
+    domain: Domain
+    tasks: list[Task]
+    goals: dict[str, Goal]
+    store: RunStore
+    pending: list[tuple[Task, int]]
+    already_done: int
+
+    @property
+    def total(self) -> int:
+        return len(self.tasks) * self.config.trials
+
+
+def plan_run(config: RunConfig, folder: Path) -> RunPlan:
+    """Check everything that can be checked, then open (or reopen) the run folder."""
+    domain = get_domain(config.domain)
+    tasks = select_tasks(domain, config)
+    check_participants(config)
+    goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
+    store = RunStore(folder)
+    store.open(build_manifest(config, domain, tasks))
+    store.prepare_append()
+    done = {r.key for r in store.records()}
+    pending = [(t, i) for t in tasks for i in range(config.trials) if (t.id, i) not in done]
+    return RunPlan(config, domain, tasks, goals, store, pending, already_done=len(done))
+
+
+async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] | None = None) -> list[TrialResult]:
+    """Run every pending trial; each result is on disk before ``on_result`` hears of it."""
+    semaphore = asyncio.Semaphore(plan.config.concurrency)
+    results: list[TrialResult] = []
+
+    async def one(task: Task, trial: int) -> None:
+        async with semaphore:
+            result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id])
+        if isinstance(result, TrialRecord):
+            plan.store.append(result)
+        else:
+            plan.store.append_infra(result)
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    await asyncio.gather(*(one(t, i) for t, i in plan.pending))
+    return results
+
+
+def run(config: RunConfig, folder: Path, on_result: Callable[[TrialResult], None] | None = None) -> RunPlan:
+    """Plan and execute a run synchronously (library entry point); returns the plan for summaries."""
+    plan = plan_run(config, folder)
+    asyncio.run(execute_plan(plan, on_result))
+    return plan

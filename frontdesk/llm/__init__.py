@@ -1,0 +1,23 @@
+"""The one door to language models: litellm wrapper, retries, usage and cost, error classes."""
+
+from frontdesk.llm.client import (
+    SCRIPTED_PREFIX,
+    Completion,
+    ModelConfig,
+    check_model_string,
+    complete,
+    import_litellm,
+    is_transient,
+)
+from frontdesk.llm.errors import InfraError
+
+__all__ = [
+    "SCRIPTED_PREFIX",
+    "Completion",
+    "InfraError",
+    "ModelConfig",
+    "check_model_string",
+    "complete",
+    "import_litellm",
+    "is_transient",
+]

@@ -1,0 +1,141 @@
+"""The one door to language models: a thin wrapper over ``litellm.acompletion``.
+
+litellm is imported lazily (it takes seconds and, without LITELLM_LOCAL_MODEL_COST_MAP, reaches for
+the network at import time), so commands that never call a model stay fast and offline.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, Field
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from frontdesk.errors import ConfigError
+from frontdesk.llm.errors import InfraError
+from frontdesk.tools import ToolCall
+from frontdesk.trajectory import Usage
+
+SCRIPTED_PREFIX = "scripted/"
+
+# Exception class names (litellm.exceptions) worth retrying: the same request may succeed later.
+_TRANSIENT = {
+    "RateLimitError",
+    "APIConnectionError",
+    "Timeout",
+    "InternalServerError",
+    "ServiceUnavailableError",
+    "BadGatewayError",
+}
+
+
+def import_litellm() -> Any:
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    return litellm
+
+
+class ModelConfig(BaseModel):
+    """One model as configured: anything litellm accepts, with sampling and extra parameters."""
+
+    model: str
+    temperature: float | None = 0.0
+    params: dict[str, Any] = Field(default_factory=dict)  # passed through to litellm (api_base, max_tokens…)
+    max_retries: int = 4
+    retry_wait_s: float = 1.0  # base of the exponential backoff with jitter
+    timeout_s: float = 120.0
+
+
+class Completion(BaseModel):
+    text: str | None
+    tool_calls: list[ToolCall]
+    usage: Usage
+    finish_reason: str | None = None
+
+
+def is_transient(error: BaseException) -> bool:
+    return any(cls.__name__ in _TRANSIENT for cls in type(error).__mro__)
+
+
+def check_model_string(model: str) -> None:
+    """Raise ConfigError unless litellm can tell which provider serves ``model``."""
+    if not model or model != model.strip():
+        raise ConfigError(f"model string {model!r} is empty or has surrounding spaces")
+    litellm = import_litellm()
+    try:
+        litellm.get_llm_provider(model=model)
+    except Exception as e:
+        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ConfigError(
+            f"unknown model string {model!r}: litellm cannot tell its provider ({first_line[:160]}). "
+            "Use 'provider/model' such as 'openai/gpt-4o-mini', or a built-in participant such as "
+            "'scripted/oracle'"
+        ) from None
+
+
+def _usage(litellm: Any, response: Any) -> Usage:
+    u = getattr(response, "usage", None)
+    prompt = int(getattr(u, "prompt_tokens", 0) or 0)
+    completion = int(getattr(u, "completion_tokens", 0) or 0)
+    try:
+        cost: float | None = float(litellm.completion_cost(completion_response=response))
+    except Exception:
+        cost = None  # price unknown for this model: recorded as unknown, never as zero
+    return Usage(calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost)
+
+
+async def complete(
+    config: ModelConfig,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None = None,
+    seed: int | None = None,
+) -> Completion:
+    """One chat completion, retried on transient provider failures; anything else is an InfraError.
+
+    Tool-call arguments are passed on exactly as the model produced them, valid JSON or not: a
+    malformed call is the agent's mistake and the toolkit answers it with an error result.
+    """
+    litellm = import_litellm()
+    kwargs: dict[str, Any] = {
+        "model": config.model,
+        "messages": messages,
+        "timeout": config.timeout_s,
+        "drop_params": True,  # a provider without `seed` support should not fail the call
+        **config.params,
+    }
+    if config.temperature is not None:
+        kwargs["temperature"] = config.temperature
+    if seed is not None:
+        kwargs["seed"] = seed
+    if tools:
+        kwargs["tools"] = tools
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(config.max_retries + 1),
+        wait=wait_random_exponential(multiplier=config.retry_wait_s, max=60 * config.retry_wait_s),
+        retry=retry_if_exception(is_transient),
+        reraise=True,
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                response = await litellm.acompletion(**kwargs)
+    except Exception as e:
+        tries = attempt.retry_state.attempt_number
+        what = "after {} attempts".format(tries) if is_transient(e) else "not retried"
+        raise InfraError(f"{config.model}: {type(e).__name__}: {str(e).strip()[:300]} ({what})") from e
+    choice = response.choices[0]
+    message = choice.message
+    calls = [
+        ToolCall(id=tc.id or f"call_{i}", name=tc.function.name or "", arguments=tc.function.arguments or "")
+        for i, tc in enumerate(getattr(message, "tool_calls", None) or [])
+    ]
+    return Completion(
+        text=message.content or None,
+        tool_calls=calls,
+        usage=_usage(litellm, response),
+        finish_reason=getattr(choice, "finish_reason", None),
+    )

@@ -1,0 +1,35 @@
+"""The user-simulator contract: play the customer, seeing only the scenario and the agent's words."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from frontdesk.envs import UserScenario
+from frontdesk.errors import FrontdeskError
+from frontdesk.trajectory import Trajectory, UserTurn
+
+DEFAULT_PERSONA = "An ordinary customer: polite, cooperative, answers what is asked in a sentence or two."
+
+
+class UserSimulatorError(FrontdeskError):
+    """The simulator produced an unusable turn (empty, off-script…): a *user* error, not the agent's."""
+
+
+@dataclass
+class UserContext:
+    """What a simulated customer may see: never the agent's tools, policy or the gold actions."""
+
+    scenario: UserScenario
+    persona: str = DEFAULT_PERSONA
+    seed: int = 0
+    tools: list[dict[str, Any]] = field(default_factory=list)  # device tools in dual-control domains
+
+
+class UserSimulator(ABC):
+    """One instance per trial; it may keep state between turns."""
+
+    @abstractmethod
+    async def respond(self, trajectory: Trajectory) -> UserTurn:
+        """Return the customer's next message, an ending signal, and/or device tool calls."""

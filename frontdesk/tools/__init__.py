@@ -1,0 +1,18 @@
+"""Tool API: ``@tool`` functions, their schemas and validation, and Toolkits bound to a DB."""
+
+from frontdesk.tools.schema import ToolDefinitionError, parse_docstring
+from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool
+from frontdesk.tools.toolkit import Toolkit
+
+__all__ = [
+    "Tool",
+    "ToolCall",
+    "ToolDefinitionError",
+    "ToolError",
+    "ToolErrorKind",
+    "ToolKind",
+    "ToolResult",
+    "Toolkit",
+    "parse_docstring",
+    "tool",
+]

@@ -1,0 +1,113 @@
+"""The ``@tool`` decorator and the data that crosses the tool boundary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable
+
+from jsonschema import Draft202012Validator
+from pydantic import BaseModel, Field
+
+from frontdesk.tools.schema import ToolDefinitionError, parameters_schema
+
+
+class ToolKind(str, Enum):
+    """What a tool does to the world. Only ``WRITE`` tools may change state."""
+
+    READ = "read"
+    WRITE = "write"
+    THINK = "think"
+    GENERIC = "generic"
+
+
+class ToolError(Exception):
+    """Raised by a tool when a domain rule forbids the call.
+
+    The message goes back to the model verbatim, so say what was wrong and what is allowed.
+    """
+
+
+class ToolCall(BaseModel):
+    """A request to run a tool. ``arguments`` is kept exactly as the model sent it."""
+
+    id: str
+    name: str
+    arguments: str | dict[str, Any] = Field(default_factory=dict)
+    requestor: str = "agent"  # "agent" or "user": who asked for it (dual-control domains)
+
+    def arguments_text(self) -> str:
+        if isinstance(self.arguments, str):
+            return self.arguments
+        return json.dumps(self.arguments, sort_keys=True)
+
+
+class ToolErrorKind(str, Enum):
+    UNKNOWN_TOOL = "unknown_tool"
+    BAD_JSON = "bad_json"
+    INVALID_ARGUMENTS = "invalid_arguments"
+    RULE = "rule"  # the tool raised ToolError: a domain rule refused the call
+    CRASH = "crash"  # the tool itself raised something unexpected: a bug in the domain
+
+
+class ToolResult(BaseModel):
+    """What a tool call produced. A ToolCall always yields one; it never raises."""
+
+    call_id: str
+    name: str
+    content: str
+    error: ToolErrorKind | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A typed function with an OpenAI function schema and a kind."""
+
+    name: str
+    description: str
+    kind: ToolKind
+    parameters: dict[str, Any]
+    fn: Callable[..., Any] = field(repr=False)
+    validator: Draft202012Validator = field(repr=False, compare=False)
+
+    def openai_schema(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Calling the tool directly runs the plain function; handy in domain tests.
+        return self.fn(*args, **kwargs)
+
+
+def tool(fn: Callable[..., Any] | None = None, *, kind: ToolKind | str, name: str | None = None) -> Any:
+    """Turn ``def f(db, arg: T, ...) -> result`` with a Google-style docstring into a :class:`Tool`.
+
+    The first parameter receives the database the Toolkit is bound to; every other parameter
+    becomes a JSON Schema property described by the docstring's ``Args:`` entry.
+    """
+
+    def wrap(f: Callable[..., Any]) -> Tool:
+        try:
+            tool_kind = ToolKind(kind)
+        except ValueError:
+            allowed = ", ".join(k.value for k in ToolKind)
+            raise ToolDefinitionError(f"tool {f.__name__!r}: kind {kind!r} is not one of {allowed}") from None
+        description, parameters = parameters_schema(f, skip_first=True)
+        Draft202012Validator.check_schema(parameters)
+        return Tool(
+            name=name or f.__name__,
+            description=description,
+            kind=tool_kind,
+            parameters=parameters,
+            fn=f,
+            validator=Draft202012Validator(parameters),
+        )
+
+    return wrap(fn) if fn is not None else wrap
