@@ -115,6 +115,8 @@ def run(
             "To evaluate a real model: frontdesk run --domain "
             f"{domain} --agent openai/gpt-4o-mini --user openai/gpt-4o-mini --trials 4"
         )
+    for warning in plan.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if plan.already_done:
         err.print(f"Resuming {out_dir}: {plan.already_done} of {plan.total} trials already done.")
     import asyncio
@@ -153,6 +155,12 @@ def run(
     view = load_run(out_dir)
     render_run(view)
     out.print(f"Run folder: {out_dir}")
+    if view.summary.trials_pending:
+        err.print(
+            f"[yellow]{view.summary.trials_pending} trial(s) not finished[/] (see the infra errors above); "
+            "rerun the same command to retry them."
+        )
+        raise typer.Exit(1)
 
 
 def render_run(view: RunView) -> None:
@@ -176,6 +184,9 @@ def render_run(view: RunView) -> None:
         f"{s.trials_user_excluded} excluded (user error) · {s.trials_pending} pending"
         + (f" ({view.pending_infra} after infra errors; rerun to retry)" if view.pending_infra else "")
     )
+    if view.pending_infra:
+        last = view.infra_failures[-1]
+        out.print(f"last infra error: {last.termination.value}: {last.error}", markup=False, highlight=False)
     out.print(f"average reward: {pct(s.average_reward)}")
     if s.terminations:
         out.print("endings: " + ", ".join(f"{k} {v}" for k, v in s.terminations.items()))

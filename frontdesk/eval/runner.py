@@ -6,7 +6,7 @@ import asyncio
 import platform
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable
@@ -19,7 +19,7 @@ from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
 from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord
 from frontdesk.eval.store import RunStore
-from frontdesk.llm import SCRIPTED_PREFIX, ModelConfig, check_model_string
+from frontdesk.llm import SCRIPTED_PREFIX, ModelConfig, check_model_string, missing_provider_keys
 from frontdesk.simulators import UserContext, build_user, check_user_spec
 
 TrialResult = TrialRecord | InfraFailure
@@ -44,13 +44,21 @@ def select_tasks(domain: Domain, config: RunConfig) -> list[Task]:
     return tasks
 
 
-def check_participants(config: RunConfig) -> None:
-    """Fail before anything is written if a model string or strategy cannot work."""
+def check_participants(config: RunConfig) -> list[str]:
+    """Fail before anything is written if a model string or strategy cannot work; return warnings."""
     check_agent_spec(config.agent, config.agent_strategy)
     check_user_spec(config.user, config.user_strategy)
-    for model in {config.agent, config.user}:
+    warnings = []
+    for model in sorted({config.agent, config.user}):
         if not model.startswith(SCRIPTED_PREFIX):
             check_model_string(model)
+            missing = missing_provider_keys(model, config.llm_params)
+            if missing:
+                warnings.append(
+                    f"{model} usually needs {', '.join(missing)}, which is not set; "
+                    "its calls will fail as infra errors (not scored, retried on resume)"
+                )
+    return warnings
 
 
 def _package_version(name: str) -> str | None:
@@ -155,6 +163,7 @@ class RunPlan:
     store: RunStore
     pending: list[tuple[Task, int]]
     already_done: int
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -165,14 +174,14 @@ def plan_run(config: RunConfig, folder: Path) -> RunPlan:
     """Check everything that can be checked, then open (or reopen) the run folder."""
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
-    check_participants(config)
+    warnings = check_participants(config)
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
     store.open(build_manifest(config, domain, tasks))
     store.prepare_append()
     done = {r.key for r in store.records()}
     pending = [(t, i) for t in tasks for i in range(config.trials) if (t.id, i) not in done]
-    return RunPlan(config, domain, tasks, goals, store, pending, already_done=len(done))
+    return RunPlan(config, domain, tasks, goals, store, pending, already_done=len(done), warnings=warnings)
 
 
 async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] | None = None) -> list[TrialResult]:

@@ -8,6 +8,7 @@ from frontdesk.llm.client import (
     complete,
     import_litellm,
     is_transient,
+    missing_provider_keys,
 )
 from frontdesk.llm.errors import InfraError
 
@@ -20,4 +21,5 @@ __all__ = [
     "complete",
     "import_litellm",
     "is_transient",
+    "missing_provider_keys",
 ]

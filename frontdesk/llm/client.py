@@ -77,6 +77,20 @@ def check_model_string(model: str) -> None:
         ) from None
 
 
+def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
+    """Environment variables litellm expects for ``model`` that are not set (empty if unsure).
+
+    Some providers work without them (a local server, a cloud profile), so callers warn, not fail.
+    """
+    if any(k in params for k in ("api_key", "api_base", "base_url")):
+        return []
+    try:
+        report = import_litellm().validate_environment(model=model)
+    except Exception:
+        return []
+    return list(report.get("missing_keys") or [])
+
+
 def _usage(litellm: Any, response: Any) -> Usage:
     u = getattr(response, "usage", None)
     prompt = int(getattr(u, "prompt_tokens", 0) or 0)
