@@ -79,8 +79,8 @@ def agent_text(trajectory: Trajectory) -> str:
     return "\n".join(m.content for m in trajectory if m.role is Role.AGENT and m.content)
 
 
-def openai_assistant_message(content: str | None, calls: list[ToolCall]) -> dict[str, Any]:
-    """A message in OpenAI chat format spoken by the model being prompted (agent or simulated user)."""
+
+def _assistant_entry(content: str | None, calls: list[ToolCall]) -> dict[str, Any]:
     entry: dict[str, Any] = {"role": "assistant", "content": content}
     if calls:
         entry["tool_calls"] = [
@@ -90,5 +90,20 @@ def openai_assistant_message(content: str | None, calls: list[ToolCall]) -> dict
     return entry
 
 
-def openai_tool_message(result: ToolResult) -> dict[str, Any]:
-    return {"role": "tool", "tool_call_id": result.call_id, "name": result.name, "content": result.content}
+def to_chat_messages(system: str, trajectory: Trajectory, speaker: Role) -> list[dict[str, Any]]:
+    """The conversation in OpenAI chat format, seen from ``speaker``'s side (AGENT or USER).
+
+    The speaker's own messages are 'assistant', the other party's words are 'user', and only the
+    results of the speaker's own tool calls are shown: neither side sees the other's tools.
+    """
+    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for m in trajectory:
+        if m.role is speaker:
+            messages.append(_assistant_entry(m.content, m.tool_calls))
+        elif m.role is Role.TOOL:
+            if m.requestor == speaker.value and m.tool_result is not None:
+                r = m.tool_result
+                messages.append({"role": "tool", "tool_call_id": r.call_id, "name": r.name, "content": r.content})
+        elif m.content:
+            messages.append({"role": "user", "content": m.content})
+    return messages

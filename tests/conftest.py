@@ -195,6 +195,8 @@ def replay() -> Any:
         f"{PROVIDER}/{name}": {
             "input_cost_per_token": INPUT_COST,
             "output_cost_per_token": OUTPUT_COST,
+            "cache_creation_input_token_cost": 0.0,
+            "cache_read_input_token_cost": 0.0,
             "litellm_provider": PROVIDER,
             "mode": "chat",
         }

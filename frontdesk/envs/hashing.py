@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 
 def canonical(value: Any) -> Any:
-    """Normalise ``value`` to plain JSON data: sorted keys, 25.0 -> 25, floats to 12 significant digits."""
+    """Normalise ``value`` to plain JSON data: sorted keys, 25.0 -> 25, floats rounded to 9 decimals."""
     if isinstance(value, BaseModel):
         return canonical(value.model_dump(mode="json"))
     if isinstance(value, dict):
@@ -25,8 +25,10 @@ def canonical(value: Any) -> Any:
         x = float(value)
         if not math.isfinite(x):
             return str(x)
-        # 12 significant digits absorbs binary noise such as 0.1 + 0.2; integral floats become ints.
-        x = float(f"{x:.12g}")
+        if x.is_integer():
+            return int(x)
+        # Nine decimal places absorb binary noise such as 0.1 + 0.2 without touching real digits.
+        x = round(x, 9)
         return int(x) if x.is_integer() else x
     if isinstance(value, int):
         return value

@@ -96,7 +96,10 @@ def _task_label(data: Any, index: int) -> str:
 
 def parse_tasks(data: Any, source: str) -> list[Task]:
     """Validate task-file data against the shipped schema and return Tasks, or raise TaskFileError."""
-    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(
+        _schema_validator().iter_errors(data),
+        key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path],
+    )
     if errors:
         e = errors[0]
         path = list(e.absolute_path)

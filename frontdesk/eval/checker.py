@@ -12,7 +12,7 @@ from frontdesk.envs import Domain, Environment, Task
 from frontdesk.errors import BrokenTaskError
 from frontdesk.eval.orchestrator import NORMAL_ENDINGS, TerminationReason
 from frontdesk.tools import ToolCall
-from frontdesk.trajectory import Trajectory, agent_text
+from frontdesk.trajectory import Role, Trajectory, agent_text
 
 
 class Component(BaseModel):
@@ -61,30 +61,29 @@ def build_goal(domain: Domain, task: Task) -> Goal:
     )
 
 
-_NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d])")
+# A sign may stand before or after the currency symbol ("-$5", "$-5"); "2-3" is two numbers, not 2 and -3.
+_AMOUNT = r"([-+]?)\$?\s?([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
+_NUMBER = re.compile(r"(?<![\w.])" + _AMOUNT + r"(?![\d])")
+_ONLY_NUMBER = re.compile(r"\s*" + _AMOUNT + r"\s*(?:usd|dollars?)?\s*", re.IGNORECASE)
 
 
-def _to_decimal(integer: str, fraction: str | None) -> Decimal | None:
+def _to_decimal(match: re.Match[str]) -> Decimal | None:
+    sign = "-" if "-" in (match.group(1) + match.group(2)) else ""
     try:
-        return Decimal(integer.replace(",", "") + (fraction or "")).normalize()
+        return Decimal(sign + match.group(3).replace(",", "") + (match.group(4) or "")).normalize()
     except InvalidOperation:
         return None
 
 
 def numbers_in(text: str) -> set[Decimal]:
     """Every number written in ``text``: "$1,234.50" and "1234.5" both give Decimal("1234.5")."""
-    found = set()
-    for m in _NUMBER.finditer(text):
-        value = _to_decimal(m.group(1), m.group(2))
-        if value is not None:
-            found.add(value)
-    return found
+    return {v for v in map(_to_decimal, _NUMBER.finditer(text)) if v is not None}
 
 
 def as_number(text: str) -> Decimal | None:
     """The number ``text`` denotes, when it is nothing but a (money) amount; else None."""
-    m = re.fullmatch(r"\s*[-+]?\$?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(?:usd|dollars?)?\s*", text, re.IGNORECASE)
-    return _to_decimal(m.group(1), m.group(2)) if m else None
+    m = _ONLY_NUMBER.fullmatch(text)
+    return _to_decimal(m) if m else None
 
 
 def output_present(required: str, said: str) -> bool:
@@ -116,7 +115,12 @@ def check(env: Environment, task: Task, trajectory: Trajectory, termination: Ter
     if transfer_tool:
         # A needed transfer must happen, and an unneeded one is a cop-out, not a solution.
         expected = any(a.name == transfer_tool for a in task.gold_actions)
-        happened = termination is TerminationReason.TRANSFER
+        # Only the agent's own successful call counts: a customer who says "transfer me" transfers nobody.
+        happened = any(
+            m.role is Role.TOOL and m.requestor == "agent" and m.tool_result is not None
+            and m.tool_result.ok and m.tool_result.name == transfer_tool
+            for m in trajectory
+        )
         components.append(
             Component(name="transfer", passed=expected == happened, detail={"expected": expected, "happened": happened})
         )

@@ -12,7 +12,11 @@ from frontdesk.envs import Domain, canonical_json, state_hash
 from frontdesk.eval.orchestrator import Limits
 from frontdesk.simulators import DEFAULT_PERSONA
 
-_SECRET_KEY = re.compile(r"key|token|secret|password|authorization|credential", re.IGNORECASE)
+# Whole-name matches ("api_key", "x-api-key", "aws_secret_access_key", "Authorization"), so that
+# sampling parameters such as "max_tokens" are kept: they change results and belong in the hash.
+_SECRET_KEY = re.compile(
+    r"(^|[_-])(api[_-]?key|key|key[_-]id|token|secret|password|passwd|authorization|credentials?)$", re.IGNORECASE
+)
 REDACTED = "***"
 
 # Fields that change how fast a run goes but not what it produces: left out of the config hash.

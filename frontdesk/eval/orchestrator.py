@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -12,7 +13,8 @@ from frontdesk.agents import Agent
 from frontdesk.envs import Environment
 from frontdesk.llm import InfraError
 from frontdesk.simulators import UserSimulator
-from frontdesk.trajectory import Message, Role, Trajectory, Usage, UserSignal
+from frontdesk.tools import ToolCall, ToolResult
+from frontdesk.trajectory import AssistantTurn, Message, Role, Trajectory, Usage, UserSignal, UserTurn
 
 
 class TerminationReason(str, Enum):
@@ -91,8 +93,24 @@ async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits:
     return outcome
 
 
-def _describe(e: BaseException) -> str:
-    return f"{type(e).__name__}: {e}"
+async def _ask(participant: Agent | UserSimulator, traj: Trajectory, side: str, broken: TerminationReason) -> Any:
+    """One participant turn. Provider trouble is infra; anything else it raises is its own failure."""
+    try:
+        return await participant.respond(traj)
+    except InfraError as e:
+        raise _Ended(TerminationReason.INFRA_ERROR, f"{side} model: {e}") from None
+    except Exception as e:
+        raise _Ended(broken, f"{type(e).__name__}: {e}") from None
+
+
+def _execute(env: Environment, calls: list[ToolCall], traj: Trajectory, requestor: str) -> list[ToolResult]:
+    """Run calls in the order given (parallel calls included), recording each result."""
+    results = []
+    for call in calls:
+        result = env.execute(call)
+        traj.append(Message(role=Role.TOOL, tool_result=result, requestor=requestor))
+        results.append(result)
+    return results
 
 
 async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits: Limits, out: TrialOutcome) -> None:
@@ -105,24 +123,15 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
         for _ in range(limits.max_user_tool_steps + 1):
             if turns >= limits.max_turns:
                 raise _Ended(TerminationReason.MAX_TURNS)
-            try:
-                turn = await user.respond(traj)
-            except InfraError as e:
-                raise _Ended(TerminationReason.INFRA_ERROR, f"user model: {e}") from None
-            except Exception as e:  # the simulator broke: not the agent's fault
-                raise _Ended(TerminationReason.USER_ERROR, _describe(e)) from None
+            turn: UserTurn = await _ask(user, traj, "user", TerminationReason.USER_ERROR)
             out.user_usage += turn.usage
-            traj.append(
-                Message(role=Role.USER, content=turn.text, tool_calls=turn.tool_calls, signal=turn.signal, usage=turn.usage)
-            )
+            calls = [c.model_copy(update={"requestor": "user"}) for c in turn.tool_calls]
+            traj.append(Message(role=Role.USER, content=turn.text, tool_calls=calls, signal=turn.signal, usage=turn.usage))
             turns += 1
-            for call in turn.tool_calls:
-                call = call.model_copy(update={"requestor": "user"})
-                result = env.execute(call)
-                traj.append(Message(role=Role.TOOL, tool_result=result, requestor="user"))
+            _execute(env, calls, traj, "user")
             if turn.signal is not None:
                 raise _Ended(_SIGNAL_ENDING[turn.signal])
-            if not turn.tool_calls:
+            if not calls:
                 break
         else:
             raise _Ended(TerminationReason.USER_ERROR, f"user took more than {limits.max_user_tool_steps} device steps")
@@ -130,29 +139,18 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
         while True:
             if turns >= limits.max_turns:
                 raise _Ended(TerminationReason.MAX_TURNS)
-            try:
-                reply = await agent.respond(traj)
-            except InfraError as e:
-                raise _Ended(TerminationReason.INFRA_ERROR, f"agent model: {e}") from None
-            except Exception as e:  # the agent under test crashed: its own failure
-                raise _Ended(TerminationReason.AGENT_ERROR, _describe(e)) from None
+            reply: AssistantTurn = await _ask(agent, traj, "agent", TerminationReason.AGENT_ERROR)
             out.agent_usage += reply.usage
             calls = [c.model_copy(update={"requestor": "agent"}) for c in reply.tool_calls]
             traj.append(Message(role=Role.AGENT, content=reply.text, tool_calls=calls, usage=reply.usage))
             turns += 1
             if not calls and not (reply.text or "").strip():
                 raise _Ended(TerminationReason.AGENT_ERROR, "agent returned an empty turn (no text, no tool calls)")
-            transferred = False
-            for call in calls:  # parallel calls run in the order given
-                result = env.execute(call)
-                traj.append(Message(role=Role.TOOL, tool_result=result, requestor="agent"))
-                if not result.ok:
-                    out.tool_errors += 1
-                elif call.name == transfer_tool:
-                    transferred = True
+            results = _execute(env, calls, traj, "agent")
+            out.tool_errors += sum(not r.ok for r in results)
             if out.tool_errors >= limits.max_tool_errors:
                 raise _Ended(TerminationReason.MAX_TOOL_ERRORS, f"{out.tool_errors} failed tool calls")
-            if transferred:
+            if any(r.ok and r.name == transfer_tool for r in results):
                 raise _Ended(TerminationReason.TRANSFER)
             if not calls:
                 break

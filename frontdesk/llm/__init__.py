@@ -11,12 +11,14 @@ from frontdesk.llm.client import (
     missing_provider_keys,
 )
 from frontdesk.llm.errors import InfraError
+from frontdesk.llm.participants import ParticipantRegistry
 
 __all__ = [
     "SCRIPTED_PREFIX",
     "Completion",
     "InfraError",
     "ModelConfig",
+    "ParticipantRegistry",
     "check_model_string",
     "complete",
     "import_litellm",

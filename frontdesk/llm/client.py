@@ -58,7 +58,11 @@ class Completion(BaseModel):
 
 
 def is_transient(error: BaseException) -> bool:
-    return any(cls.__name__ in _TRANSIENT for cls in type(error).__mro__)
+    """Worth retrying: a rate limit, a timeout, a dropped connection or any 5xx from the provider."""
+    if any(cls.__name__ in _TRANSIENT for cls in type(error).__mro__):
+        return True
+    status = getattr(error, "status_code", None)
+    return isinstance(status, int) and (status >= 500 or status in (408, 429))
 
 
 def check_model_string(model: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from frontdesk.llm import ModelConfig, complete
 from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
 from frontdesk.tools import ToolCall
-from frontdesk.trajectory import openai_assistant_message, openai_tool_message, Role, Trajectory, UserSignal, UserTurn
+from frontdesk.trajectory import Role, Trajectory, UserSignal, UserTurn, to_chat_messages
 
 SIGNAL_TOKENS: dict[str, UserSignal] = {
     "###STOP###": UserSignal.STOP,
@@ -45,15 +45,7 @@ def build_system_prompt(context: UserContext) -> str:
 
 def to_user_messages(system: str, trajectory: Trajectory) -> list[dict[str, Any]]:
     """The customer's view with roles flipped: the agent speaks as 'user', the customer as 'assistant'."""
-    messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
-    for m in trajectory:
-        if m.role is Role.AGENT and m.content:
-            messages.append({"role": "user", "content": m.content})
-        elif m.role is Role.USER:
-            messages.append(openai_assistant_message(m.content, m.tool_calls))
-        elif m.role is Role.TOOL and m.requestor == "user" and m.tool_result is not None:
-            messages.append(openai_tool_message(m.tool_result))
-    return messages
+    return to_chat_messages(system, trajectory, Role.USER)
 
 
 def parse_user_text(text: str | None) -> tuple[str | None, UserSignal | None]:

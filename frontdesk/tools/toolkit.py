@@ -92,14 +92,14 @@ class Toolkit:
         # A write that fails half-way must leave nothing behind: snapshot, restore on error.
         snapshot = _snapshot(self.db) if t.kind is ToolKind.WRITE else None
         try:
-            value = t.fn(self.db, **args)
+            content = to_content(t.fn(self.db, **args))
         except ToolError as e:
             _restore(self.db, snapshot)
             return fail(ToolErrorKind.RULE, str(e))
-        except Exception as e:  # a bug in the domain's tool, not the caller's fault
+        except Exception as e:  # a bug in the domain's tool (or its result), not the caller's fault
             _restore(self.db, snapshot)
             return fail(ToolErrorKind.CRASH, f"tool {call.name!r} failed internally ({type(e).__name__}: {e})")
-        return ToolResult(call_id=call.id, name=call.name, content=to_content(value))
+        return ToolResult(call_id=call.id, name=call.name, content=content)
 
 
 def _snapshot(db: Any) -> Any:
