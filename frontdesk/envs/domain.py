@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -41,6 +41,9 @@ class Domain:
     user_tools: list[Tool] = field(default_factory=list)
     # Calling this agent tool successfully ends the conversation as a transfer to a human.
     transfer_tool: str | None = "transfer_to_human_agents"
+    # Domain-specific checks of a task's gold actions against the policy (e.g. "identity is looked
+    # up before any write"); returns the problems found. `frontdesk validate` runs it on every task.
+    gold_policy_check: Callable[[Task], list[str]] | None = None
 
     @cached_property
     def policy(self) -> str:
