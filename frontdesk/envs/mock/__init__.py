@@ -5,6 +5,21 @@ from pathlib import Path
 from frontdesk.envs.domain import Domain
 from frontdesk.envs.mock.db import MockDB
 from frontdesk.envs.mock.tools import AGENT_TOOLS
+from frontdesk.envs.task import Task
+from frontdesk.tools import ToolKind
+
+_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
+
+
+def identity_before_writes(task: Task) -> list[str]:
+    """The policy: find the customer by email before changing anything."""
+    for i, action in enumerate(task.gold_actions):
+        if action.name == "find_customer_by_email":
+            return []
+        if action.name in _WRITES:
+            return [f"gold action #{i} {action.name} comes before find_customer_by_email"]
+    return []
+
 
 domain = Domain(
     name="mock",
@@ -12,6 +27,7 @@ domain = Domain(
     db_model=MockDB,
     agent_tools=AGENT_TOOLS,
     data_dir=Path(__file__).parent / "data",
+    gold_policy_check=identity_before_writes,
 )
 
 __all__ = ["MockDB", "domain"]
