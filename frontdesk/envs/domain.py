@@ -44,6 +44,8 @@ class Domain:
     # Domain-specific checks of a task's gold actions against the policy (e.g. "identity is looked
     # up before any write"); returns the problems found. `frontdesk validate` runs it on every task.
     gold_policy_check: Callable[[Task], list[str]] | None = None
+    # Named checks a task's `assertions` refer to: f(db, **arguments) -> bool.
+    assertions: dict[str, Callable[..., bool]] = field(default_factory=dict)
 
     @cached_property
     def policy(self) -> str:
@@ -63,6 +65,13 @@ class Domain:
                     raise TaskFileError(
                         f"{self.data_dir / 'tasks.json'}: task {task.id!r}, field 'gold_actions.{i}.name': "
                         f"unknown tool {action.name!r}; domain {self.name!r} has: {', '.join(sorted(known))}"
+                    )
+            for i, assertion in enumerate(task.assertions):
+                if assertion.name not in self.assertions:
+                    raise TaskFileError(
+                        f"{self.data_dir / 'tasks.json'}: task {task.id!r}, field 'assertions.{i}.name': "
+                        f"unknown assertion {assertion.name!r}; domain {self.name!r} has: "
+                        f"{', '.join(sorted(self.assertions)) or 'none'}"
                     )
         return tasks
 

@@ -46,6 +46,17 @@ class Action(BaseModel):
     requestor: Literal["agent", "user"] = "agent"
 
 
+class Assertion(BaseModel):
+    """A check on the final environment, run by a function the domain provides (dual-control domains)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, description="An assertion function of the domain, e.g. 'mobile_data_works'.")
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    expected: bool = True
+    description: str = Field(default="", description="For people: what this checks.")
+
+
 class Task(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -60,6 +71,9 @@ class Task(BaseModel):
     gold_actions: list[Action] = Field(default_factory=list)
     required_outputs: list[str] = Field(
         default_factory=list, description="Values the agent must tell the customer (numbers match normalised)."
+    )
+    assertions: list[Assertion] = Field(
+        default_factory=list, description="Checks on the final environment that must hold (e.g. device state)."
     )
 
 

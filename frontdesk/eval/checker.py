@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from frontdesk.envs import Domain, Environment, Task
+from frontdesk.envs import Assertion, Domain, Environment, Task
 from frontdesk.errors import BrokenTaskError
 from frontdesk.eval.orchestrator import NORMAL_ENDINGS, TerminationReason
 from frontdesk.tools import ToolCall
@@ -94,6 +94,24 @@ def output_present(required: str, said: str) -> bool:
     return " ".join(required.lower().split()) in " ".join(said.lower().split())
 
 
+def evaluate_assertion(env: Environment, assertion: Assertion) -> dict[str, Any]:
+    """Run one environment assertion; a function that raises counts as failed, with the reason kept."""
+    fn = env.domain.assertions[assertion.name]
+    try:
+        actual: Any = bool(fn(env.db, **assertion.arguments))
+        error = None
+    except Exception as e:
+        actual, error = None, f"{type(e).__name__}: {e}"
+    return {
+        "name": assertion.name,
+        "arguments": assertion.arguments,
+        "expected": assertion.expected,
+        "actual": actual,
+        "passed": actual == assertion.expected,
+        **({"error": error} if error else {}),
+    }
+
+
 def check(env: Environment, task: Task, trajectory: Trajectory, termination: TerminationReason, goal: Goal) -> Verdict:
     said = agent_text(trajectory)
     missing = [o for o in task.required_outputs if not output_present(o, said)]
@@ -111,6 +129,9 @@ def check(env: Environment, task: Task, trajectory: Trajectory, termination: Ter
             detail={"required": task.required_outputs, "missing": missing},
         ),
     ]
+    if task.assertions:
+        results = [evaluate_assertion(env, a) for a in task.assertions]
+        components.append(Component(name="assertions", passed=all(r["passed"] for r in results), detail=results))
     transfer_tool = env.domain.transfer_tool
     if transfer_tool:
         # A needed transfer must happen, and an unneeded one is a cop-out, not a solution.

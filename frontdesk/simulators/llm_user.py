@@ -29,6 +29,12 @@ GUIDELINES = """You are playing a customer who contacts customer service. You ar
 - If the conversation turns to something your instructions do not cover, reply with ###OUT-OF-SCOPE###."""
 
 
+DEVICE_GUIDELINES = """
+- You can act on your own device with the tools you have. Use a tool only when the agent asks you
+  to do that thing; never on your own initiative.
+- Report only what the tools show you; do not guess or add details they did not show."""
+
+
 def build_system_prompt(context: UserContext) -> str:
     s = context.scenario
     known = "\n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in s.known_facts.items()) or "- (nothing specific)"
@@ -36,7 +42,7 @@ def build_system_prompt(context: UserContext) -> str:
     instructions = "\n".join(f"- {i}" for i in s.instructions) or "- (none)"
     refuse = "\n".join(f"- {w}" for w in s.will_not_accept) or "- (nothing listed)"
     return (
-        f"{GUIDELINES}\n\n# How you behave (persona)\n{context.persona}\n\n"
+        f"{GUIDELINES}{DEVICE_GUIDELINES if context.tools else ''}\n\n# How you behave (persona)\n{context.persona}\n\n"
         f"# Why you are contacting us\n{s.reason_for_contact}\n\n# What you know\n{known}\n\n"
         f"# What you do not know\n{unknown}\n\n# Your instructions\n{instructions}\n\n"
         f"# What you will not accept\n{refuse}"

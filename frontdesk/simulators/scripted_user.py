@@ -1,13 +1,17 @@
 """``scripted/user``: a deterministic customer for offline runs.
 
-It opens with the scenario's reason for contacting, answers questions from its known facts, says
-it does not know its unknown facts, confirms proposals unless they mention something it will not
-accept, and stops when the agent has nothing more to ask.
+It opens with the scenario's reason for contacting, performs a device action when the agent names
+one of its tools, answers questions from its known facts, says it does not know its unknown facts,
+confirms proposals unless they mention something it will not accept, and stops when the agent has
+nothing more to ask.
 """
 
 from __future__ import annotations
 
+import json
+
 from frontdesk.simulators.base import UserContext, UserSimulator
+from frontdesk.tools import ToolCall
 from frontdesk.trajectory import Role, Trajectory, UserSignal, UserTurn
 
 CONFIRMATION_CUES = ("confirm", "proceed", "shall i", "should i", "go ahead", "(yes/no)", "do you want me to")
@@ -20,17 +24,51 @@ def fact_aliases(key: str) -> list[str]:
     return sorted({spaced, key.lower()})
 
 
+def requested_device_action(text: str, tool_names: list[str]) -> ToolCall | None:
+    """The device tool the agent asked for by name, with the JSON object after it, if any.
+
+    Matches ``toggle_airplane_mode`` or "toggle airplane mode"; arguments are read from a JSON
+    object that follows the name, e.g. ``set_apn ({"apn": "internet"})``.
+    """
+    lowered = text.lower()
+    for name in sorted(tool_names, key=len, reverse=True):  # "toggle_data_roaming" before "toggle_data"
+        for alias in (name.lower(), name.replace("_", " ").lower()):
+            at = lowered.find(alias)
+            if at < 0:
+                continue
+            rest = text[at + len(alias) :]
+            brace = rest.find("{")
+            arguments: dict = {}
+            if 0 <= brace <= 3:  # the object must follow the name, not sit somewhere later
+                try:
+                    value, _ = json.JSONDecoder().raw_decode(rest[brace:])
+                    arguments = value if isinstance(value, dict) else {}
+                except json.JSONDecodeError:
+                    arguments = {}
+            return ToolCall(id=f"user-{name}", name=name, arguments=arguments, requestor="user")
+    return None
+
+
 class ScriptedUser(UserSimulator):
     def __init__(self, context: UserContext) -> None:
         self.context = context
         self.unanswered = 0
+        self.device_tools = [t["function"]["name"] for t in context.tools]
 
     async def respond(self, trajectory: Trajectory) -> UserTurn:
         scenario = self.context.scenario
         if not any(m.role is Role.USER for m in trajectory):
             return UserTurn(text=scenario.reason_for_contact)
+        last = trajectory[-1]
+        if last.role is Role.TOOL and last.requestor == "user" and last.tool_result is not None:
+            # Report exactly what the device showed, nothing more.
+            return UserTurn(text=f"I did that. My phone shows: {last.tool_result.content}")
         said = next((m.content for m in reversed(trajectory) if m.role is Role.AGENT and m.content), "")
         text = said.lower()
+        action = requested_device_action(said, self.device_tools)
+        if action is not None:
+            self.unanswered = 0
+            return UserTurn(tool_calls=[action])
         parts: list[str] = []
         for key, value in scenario.known_facts.items():
             if any(alias in text for alias in fact_aliases(key)):
