@@ -144,7 +144,7 @@ def test_truncated_last_line_is_dropped_and_that_trial_rerun(tmp_path):
     assert len(load_run(folder).records) == 3  # a reader ignores the partial line
 
     plan = run(cfg, folder)
-    assert [(t.id, i) for t, i in plan.pending] == [(last["task_id"], last["trial"])]
+    assert [(t.id, p.name, i) for t, p, i in plan.pending] == [(last["task_id"], "regular", last["trial"])]
     keys = raw_keys(folder)  # every line parses: the partial one is gone, not glued to the next
     assert Counter(keys) == Counter({("product-price", 0): 1, ("product-price", 1): 1,
                                      ("cancel-pending-order", 0): 1, ("cancel-pending-order", 1): 1})
@@ -283,7 +283,7 @@ def test_per_trial_seeds_are_deterministic_and_differ_across_trials(tmp_path):
     seeds_a = {r.key: r.seed for r in load_run(tmp_path / "a").records}
     seeds_b = {r.key: r.seed for r in load_run(tmp_path / "b").records}
     assert seeds_a == seeds_b
-    assert seeds_a == {(t, i): trial_seed(0, t, i) for t in cfg.task_ids for i in range(3)}
+    assert seeds_a == {(t, "regular", i): trial_seed(0, t, i, "regular") for t in cfg.task_ids for i in range(3)}
     assert len(set(seeds_a.values())) == len(seeds_a)  # all distinct, across trials and tasks
     assert all(0 <= s < 2**31 for s in seeds_a.values())
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.envs import Domain, canonical_json, state_hash
 from frontdesk.eval.orchestrator import Limits
-from frontdesk.simulators import DEFAULT_PERSONA
+from frontdesk.simulators import DEFAULT_PERSONA_NAME, Persona, get_persona
+from frontdesk.simulators.llm_user import PROMPT_VERSION
 
 # Whole-name matches ("api_key", "x-api-key", "aws_secret_access_key", "Authorization"), so that
 # sampling parameters such as "max_tokens" are kept: they change results and belong in the hash.
@@ -48,7 +49,7 @@ class RunConfig(BaseModel):
     task_ids: list[str] | None = None
     split: Literal["train", "test"] | None = None
     seed: int = 0
-    persona: str = DEFAULT_PERSONA
+    personas: list[Persona] = Field(default_factory=lambda: [get_persona(DEFAULT_PERSONA_NAME)], min_length=1)
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1)
 
@@ -58,7 +59,18 @@ class RunConfig(BaseModel):
 
     def config_hash(self, domain_fingerprint: str) -> str:
         hashed = {k: v for k, v in self.public_dict().items() if k not in _NOT_HASHED}
-        return state_hash({"config": hashed, "domain": domain_fingerprint})
+        # The simulator's prompt version is part of what produced the results, though no option sets it.
+        return state_hash({"config": hashed, "domain": domain_fingerprint, "user_prompt_version": PROMPT_VERSION})
+
+    def simulator_stamp(self) -> dict[str, Any]:
+        """What defines the simulated customer; runs are only pooled when this matches."""
+        return {
+            "model": self.user,
+            "strategy": self.user_strategy,
+            "temperature": self.user_temperature,
+            "prompt_version": PROMPT_VERSION,
+            "personas": [p.name for p in self.personas],
+        }
 
 
 def domain_fingerprint(domain: Domain) -> str:
@@ -68,7 +80,7 @@ def domain_fingerprint(domain: Domain) -> str:
     )
 
 
-def trial_seed(run_seed: int, task_id: str, trial: int) -> int:
-    """A stable 31-bit seed per (run seed, task, trial), the same on every machine and resume."""
-    digest = hashlib.sha256(canonical_json([run_seed, task_id, trial]).encode()).digest()
+def trial_seed(run_seed: int, task_id: str, trial: int, persona: str = DEFAULT_PERSONA_NAME) -> int:
+    """A stable 31-bit seed per (run seed, task, persona, trial), the same on every machine and resume."""
+    digest = hashlib.sha256(canonical_json([run_seed, task_id, persona, trial]).encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF

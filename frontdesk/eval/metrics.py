@@ -10,6 +10,7 @@ from typing import Iterable
 from pydantic import BaseModel, Field
 
 from frontdesk.eval.orchestrator import ErrorClass
+from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME
 
 
 def pass_hat_k(n: int, c: int, k: int) -> float:
@@ -30,6 +31,7 @@ class TrialOutcomeRow(BaseModel):
     """The part of a trial record metrics need."""
 
     task_id: str
+    persona: str = DEFAULT_PERSONA_NAME
     trial: int
     reward: float | None
     error_class: ErrorClass | None
@@ -37,7 +39,10 @@ class TrialOutcomeRow(BaseModel):
 
 
 class TaskTally(BaseModel):
+    """One cell of the grid: a task played by one persona, tried `trials` times."""
+
     task_id: str
+    persona: str = DEFAULT_PERSONA_NAME
     valid: int = 0  # scored trials (agent-class outcomes included)
     successes: int = 0
     user_excluded: int = 0
@@ -48,11 +53,12 @@ class KRow(BaseModel):
     pass_hat_k: float | None
     pass_hat_k_ci: tuple[float, float] | None
     pass_at_k: float | None
-    tasks: int  # tasks with at least k valid trials: the denominator of this row
+    tasks: int  # (task, persona) cells with at least k valid trials: the denominator of this row
 
 
 class RunSummary(BaseModel):
     tasks: int
+    personas: list[str] = Field(default_factory=lambda: [DEFAULT_PERSONA_NAME])
     trials_expected: int
     trials_valid: int
     trials_user_excluded: int
@@ -79,13 +85,19 @@ def summarize(
     task_ids: list[str],
     trials_per_task: int,
     infra_failures: int = 0,
+    personas: list[str] | None = None,
 ) -> RunSummary:
-    tallies = {t: TaskTally(task_id=t) for t in task_ids}
+    """pass^k over (task, persona) cells: each cell is tried `trials_per_task` times.
+
+    With one persona a cell is simply a task. Rows outside the grid are ignored.
+    """
+    personas = personas or [DEFAULT_PERSONA_NAME]
+    tallies = {(t, p): TaskTally(task_id=t, persona=p) for t in task_ids for p in personas}
     terminations: Counter[str] = Counter()
     done = 0
     rewards: list[float] = []
     for r in rows:
-        tally = tallies.get(r.task_id)
+        tally = tallies.get((r.task_id, r.persona))
         if tally is None:
             continue
         done += 1
@@ -110,12 +122,14 @@ def summarize(
                 tasks=len(eligible),
             )
         )
+    expected = len(tallies) * trials_per_task
     return RunSummary(
         tasks=len(task_ids),
-        trials_expected=len(task_ids) * trials_per_task,
+        personas=personas,
+        trials_expected=expected,
         trials_valid=sum(t.valid for t in tallies.values()),
         trials_user_excluded=sum(t.user_excluded for t in tallies.values()),
-        trials_pending=len(task_ids) * trials_per_task - done,
+        trials_pending=expected - done,
         infra_failures=infra_failures,
         average_reward=sum(rewards) / len(rewards) if rewards else None,
         rows=k_rows,

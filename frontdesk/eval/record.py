@@ -11,6 +11,7 @@ from frontdesk.trajectory import Message, Usage
 
 class TrialRecord(BaseModel):
     task_id: str
+    persona: str
     trial: int
     seed: int
     termination: TerminationReason
@@ -26,14 +27,15 @@ class TrialRecord(BaseModel):
     messages: list[Message]
 
     @property
-    def key(self) -> tuple[str, int]:
-        return (self.task_id, self.trial)
+    def key(self) -> tuple[str, str, int]:
+        return (self.task_id, self.persona, self.trial)
 
 
 class InfraFailure(BaseModel):
     """An attempt lost to the provider or the clock. Not a result: the trial runs again on resume."""
 
     task_id: str
+    persona: str
     trial: int
     seed: int
     termination: TerminationReason
@@ -42,3 +44,7 @@ class InfraFailure(BaseModel):
     duration_s: float
     agent_usage: Usage
     user_usage: Usage
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.task_id, self.persona, self.trial)

@@ -20,7 +20,7 @@ from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord
 from frontdesk.eval.store import RunStore
 from frontdesk.llm import SCRIPTED_PREFIX, ModelConfig, check_model_string, missing_provider_keys
-from frontdesk.simulators import UserContext, build_user, check_user_spec
+from frontdesk.simulators import Persona, UserContext, build_user, check_user_spec
 
 TrialResult = TrialRecord | InfraFailure
 
@@ -90,6 +90,7 @@ def build_manifest(config: RunConfig, domain: Domain, tasks: list[Task]) -> dict
         "config_hash": config.config_hash(fingerprint),
         "domain_fingerprint": fingerprint,
         "task_ids": [t.id for t in tasks],
+        "simulator": config.simulator_stamp(),
         "created_at": time.time(),
         "versions": {
             "frontdesk": _package_version("frontdesk"),
@@ -105,9 +106,12 @@ def _model(config: RunConfig, model: str, temperature: float | None) -> ModelCon
     return ModelConfig(model=model, temperature=temperature, params=config.llm_params, max_retries=config.max_retries)
 
 
-async def execute_trial(domain: Domain, task: Task, trial: int, config: RunConfig, goal: Goal) -> TrialResult:
+async def execute_trial(
+    domain: Domain, task: Task, trial: int, config: RunConfig, goal: Goal, persona: Persona | None = None
+) -> TrialResult:
     """Build a fresh environment and participants, run one conversation, score it."""
-    seed = trial_seed(config.seed, task.id, trial)
+    persona = persona or config.personas[0]
+    seed = trial_seed(config.seed, task.id, trial, persona.name)
     env = Environment(domain, task)
     agent = build_agent(
         _model(config, config.agent, config.agent_temperature),
@@ -124,7 +128,7 @@ async def execute_trial(domain: Domain, task: Task, trial: int, config: RunConfi
     user = build_user(
         _model(config, config.user, config.user_temperature),
         config.user_strategy,
-        UserContext(scenario=task.user_scenario, persona=config.persona, seed=seed, tools=env.user_tools.schemas()),
+        UserContext(scenario=task.user_scenario, persona=persona, seed=seed, tools=env.user_tools.schemas()),
     )
     started = time.time()
     outcome = await run_trial(env, agent, user, config.limits)
@@ -132,6 +136,7 @@ async def execute_trial(domain: Domain, task: Task, trial: int, config: RunConfi
     error_class = ERROR_CLASS.get(outcome.termination)
     common = dict(
         task_id=task.id,
+        persona=persona.name,
         trial=trial,
         seed=seed,
         termination=outcome.termination,
@@ -161,13 +166,13 @@ class RunPlan:
     tasks: list[Task]
     goals: dict[str, Goal]
     store: RunStore
-    pending: list[tuple[Task, int]]
+    pending: list[tuple[Task, Persona, int]]
     already_done: int
     warnings: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.tasks) * self.config.trials
+        return len(self.tasks) * len(self.config.personas) * self.config.trials
 
 
 def plan_run(config: RunConfig, folder: Path) -> RunPlan:
@@ -180,7 +185,13 @@ def plan_run(config: RunConfig, folder: Path) -> RunPlan:
     store.open(build_manifest(config, domain, tasks))
     store.prepare_append()
     done = {r.key for r in store.records()}
-    pending = [(t, i) for t in tasks for i in range(config.trials) if (t.id, i) not in done]
+    pending = [
+        (t, p, i)
+        for t in tasks
+        for p in config.personas
+        for i in range(config.trials)
+        if (t.id, p.name, i) not in done
+    ]
     return RunPlan(config, domain, tasks, goals, store, pending, already_done=len(done), warnings=warnings)
 
 
@@ -189,9 +200,9 @@ async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] |
     semaphore = asyncio.Semaphore(plan.config.concurrency)
     results: list[TrialResult] = []
 
-    async def one(task: Task, trial: int) -> None:
+    async def one(task: Task, persona: Persona, trial: int) -> None:
         async with semaphore:
-            result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id])
+            result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
         if isinstance(result, TrialRecord):
             plan.store.append(result)
         else:
@@ -200,7 +211,7 @@ async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] |
         if on_result:
             on_result(result)
 
-    await asyncio.gather(*(one(t, i) for t, i in plan.pending))
+    await asyncio.gather(*(one(t, p, i) for t, p, i in plan.pending))
     return results
 
 

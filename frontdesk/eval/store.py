@@ -97,7 +97,7 @@ class RunStore:
 
     def records(self) -> list[TrialRecord]:
         """Finished trials, at most one per (task, trial); the first line wins if a key repeats."""
-        seen: dict[tuple[str, int], TrialRecord] = {}
+        seen: dict[tuple[str, str, int], TrialRecord] = {}
         for number, line in self._lines(self.trials_path):
             try:
                 record = TrialRecord.model_validate_json(line)

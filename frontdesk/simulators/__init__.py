@@ -1,20 +1,37 @@
 """User simulators: the LLM customer and the offline scripted customer."""
 
-from frontdesk.simulators.base import DEFAULT_PERSONA, UserContext, UserSimulator, UserSimulatorError
+from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
+from frontdesk.simulators.persona import (
+    DEFAULT_PERSONA_NAME,
+    Persona,
+    get_persona,
+    load_persona,
+    parse_persona,
+    persona_json_schema,
+    persona_library,
+    resolve_personas,
+)
 from frontdesk.simulators.factory import USERS, build_user, check_user_spec
 from frontdesk.simulators.llm_user import LLMUser, build_system_prompt, parse_user_text, to_user_messages
 from frontdesk.simulators.scripted_user import ScriptedUser
 
 __all__ = [
-    "DEFAULT_PERSONA",
+    "DEFAULT_PERSONA_NAME",
     "USERS",
     "LLMUser",
+    "Persona",
     "ScriptedUser",
     "UserContext",
     "UserSimulator",
     "UserSimulatorError",
     "build_system_prompt",
     "build_user",
+    "get_persona",
+    "load_persona",
+    "parse_persona",
+    "persona_json_schema",
+    "persona_library",
+    "resolve_personas",
     "check_user_spec",
     "parse_user_text",
     "to_user_messages",

@@ -8,9 +8,8 @@ from typing import Any
 
 from frontdesk.envs import UserScenario
 from frontdesk.errors import FrontdeskError
+from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME, Persona, get_persona
 from frontdesk.trajectory import Trajectory, UserTurn
-
-DEFAULT_PERSONA = "An ordinary customer: polite, cooperative, answers what is asked in a sentence or two."
 
 
 class UserSimulatorError(FrontdeskError):
@@ -22,7 +21,7 @@ class UserContext:
     """What a simulated customer may see: never the agent's tools, policy or the gold actions."""
 
     scenario: UserScenario
-    persona: str = DEFAULT_PERSONA
+    persona: Persona = field(default_factory=lambda: get_persona(DEFAULT_PERSONA_NAME))
     seed: int = 0
     tools: list[dict[str, Any]] = field(default_factory=list)  # device tools in dual-control domains
 

@@ -16,6 +16,9 @@ SIGNAL_TOKENS: dict[str, UserSignal] = {
     "###OUT-OF-SCOPE###": UserSignal.OUT_OF_SCOPE,
 }
 
+# Bump when the prompt or guard logic changes: it is stamped in manifests and part of the config hash.
+PROMPT_VERSION = "2"
+
 GUIDELINES = """You are playing a customer who contacts customer service. You are NOT the agent.
 - Speak only as the customer, in the first person, one message at a time.
 - Give a fact only when it is needed and only if it appears under "What you know". Never invent
@@ -42,7 +45,7 @@ def build_system_prompt(context: UserContext) -> str:
     instructions = "\n".join(f"- {i}" for i in s.instructions) or "- (none)"
     refuse = "\n".join(f"- {w}" for w in s.will_not_accept) or "- (nothing listed)"
     return (
-        f"{GUIDELINES}{DEVICE_GUIDELINES if context.tools else ''}\n\n# How you behave (persona)\n{context.persona}\n\n"
+        f"{GUIDELINES}{DEVICE_GUIDELINES if context.tools else ''}\n\n# How you behave (persona)\n{context.persona.prompt_text()}\n\n"
         f"# Why you are contacting us\n{s.reason_for_contact}\n\n# What you know\n{known}\n\n"
         f"# What you do not know\n{unknown}\n\n# Your instructions\n{instructions}\n\n"
         f"# What you will not accept\n{refuse}"
