@@ -79,10 +79,17 @@ def run(
     llm_param: list[str] = typer.Option(
         [], "--llm-param", help="Extra litellm parameter KEY=VALUE for every model call (repeatable)."
     ),
+    persona: list[str] = typer.Option(
+        [], "--persona", "-p", help="Customer persona by name (repeatable); 'all' runs every library persona."
+    ),
+    persona_file: list[Path] = typer.Option(
+        [], "--persona-file", help="A persona YAML file of your own (repeatable)."
+    ),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.envs import get_domain
     from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run
+    from frontdesk.simulators import resolve_personas
 
     if split not in (None, "train", "test"):
         from frontdesk.errors import ConfigError
@@ -103,6 +110,7 @@ def run(
         seed=seed,
         limits=Limits(max_turns=max_turns, max_tool_errors=max_tool_errors, timeout_s=timeout),
         concurrency=concurrency,
+        personas=resolve_personas(persona, persona_file),
     )
     if out_dir is None:
         fingerprint = domain_fingerprint(get_domain(domain))
@@ -196,17 +204,40 @@ def render_run(view: RunView) -> None:
         return f"{u.calls} calls, {u.prompt_tokens}+{u.completion_tokens} tokens, {cost}"
 
     out.print(f"agent: {usage(view.agent_usage)} · user: {usage(view.user_usage)}")
+    if len(view.personas) > 1:
+        render_personas(view)
+
+
+def render_personas(view: RunView) -> None:
+    trials = int(view.manifest["config"]["trials"])
+    table = Table(title="by persona", title_justify="left")
+    for column in ("persona", "pass^1", f"pass^{trials}", "scored", "excluded", "pending"):
+        table.add_column(column, justify="left" if column == "persona" else "right")
+    for name in view.personas:
+        s = view.persona_summary(name)
+        first, last = s.rows[0], s.rows[-1]
+        table.add_row(
+            name,
+            "—" if first.pass_hat_k is None else f"{first.pass_hat_k:.3f}",
+            "—" if last.pass_hat_k is None else f"{last.pass_hat_k:.3f}",
+            str(s.trials_valid),
+            str(s.trials_user_excluded),
+            str(s.trials_pending),
+        )
+    out.print(table)
 
 
 @app.command()
 def report(
-    run_dir: Path = typer.Argument(..., help="A run folder written by `frontdesk run`."),
+    run_dirs: list[Path] = typer.Argument(
+        ..., help="Run folder(s) written by `frontdesk run`; several are pooled (disjoint tasks, same config)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Print a run's pass^k table from disk (works on finished and interrupted runs)."""
-    from frontdesk.eval import load_run
+    from frontdesk.eval import pool_runs
 
-    view = load_run(run_dir)
+    view = pool_runs(run_dirs)
     if as_json:
         out.print_json(view.summary.model_dump_json())
     else:
@@ -262,6 +293,38 @@ def tasks(
             continue
         table.add_row(t.id, t.split, str(len(t.gold_actions)), ", ".join(t.tags), t.description)
     out.print(table)
+
+
+personas_app = typer.Typer(help="The simulated-customer persona library.", no_args_is_help=False)
+app.add_typer(personas_app, name="personas")
+
+
+@personas_app.callback(invoke_without_command=True)
+def personas_list(ctx: typer.Context) -> None:
+    """List the personas with one-line descriptions."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from frontdesk.simulators import persona_library
+
+    table = Table("persona", "description")
+    for name, p in persona_library().items():
+        table.add_row(name, p.description)
+    out.print(table)
+    out.print("Details: frontdesk personas show NAME · Use: frontdesk run --persona NAME (or --persona all)")
+
+
+@personas_app.command("show")
+def personas_show(name: str = typer.Argument(..., help="Persona name (see `frontdesk personas`).")) -> None:
+    """Show one persona: its file and what the simulated customer is told."""
+    import yaml
+
+    from frontdesk.simulators import get_persona
+
+    persona = get_persona(name)
+    dump = yaml.safe_dump(persona.model_dump(mode="json", exclude_none=True), sort_keys=False, width=10_000)
+    out.print(dump, markup=False, soft_wrap=True)
+    out.print("[bold]What the simulated customer is told:[/]")
+    out.print(persona.prompt_text(), markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -51,6 +51,8 @@ class Message(BaseModel):
     requestor: Literal["agent", "user"] | None = None  # for tool messages: whose call this answers
     signal: UserSignal | None = None
     usage: Usage | None = None
+    reasoning: str | None = None  # a simulated customer's private reasoning: stored, never shown to the agent
+    guard_failures: list[str] = Field(default_factory=list)  # rejected drafts before this message
     timestamp: float = Field(default_factory=time.time)
 
 
@@ -69,6 +71,8 @@ class UserTurn(BaseModel):
     signal: UserSignal | None = None
     tool_calls: list[ToolCall] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
+    reasoning: str | None = None
+    guard_failures: list[str] = Field(default_factory=list)
 
 
 Trajectory = list[Message]

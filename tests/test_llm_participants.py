@@ -233,12 +233,14 @@ def test_max_retries_from_run_config_reaches_the_model_layer(replay, tmp_path):
 
 def test_empty_user_reply_is_a_user_error_excluded_from_scoring(replay, tmp_path):
     folder = tmp_path / "run"
-    replay.script("user", [Say("   ")])
+    replay.script("user", [Say("   ")] * 3)  # the first try and both regenerations are empty
     replay.script("agent", [])
     run(config(), folder)
     [record] = load_run(folder).records
     assert record.termination is TerminationReason.USER_ERROR
     assert record.reward is None
+    assert "failed the turn guards 3 times" in record.error and "empty" in record.error
+    assert record.user_usage.calls == 3  # the lost attempts' spend is still recorded
     summary = load_run(folder).summary
     assert summary.trials_user_excluded == 1
     assert summary.trials_valid == 0

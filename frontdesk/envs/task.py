@@ -19,7 +19,10 @@ class UserScenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason_for_contact: str = Field(min_length=1, description="The customer's opening request, in their words.")
+    reason_for_contact: str = Field(min_length=1, description="Why the customer gets in touch, in their words.")
+    opening_message: str | None = Field(
+        default=None, description="If set, the customer's first message, delivered word for word by every simulator."
+    )
     known_facts: dict[str, str] = Field(
         default_factory=dict,
         description="Facts the customer can give when asked, e.g. {\"email\": \"ana@example.com\"}.",

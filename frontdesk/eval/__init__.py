@@ -13,7 +13,7 @@ from frontdesk.eval.orchestrator import (
     run_trial,
 )
 from frontdesk.eval.record import InfraFailure, TrialRecord
-from frontdesk.eval.report import RunView, load_run
+from frontdesk.eval.report import RunView, load_run, pool_runs
 from frontdesk.eval.runner import RunPlan, execute_plan, execute_trial, plan_run, run, select_tasks
 from frontdesk.eval.store import RunStore
 from frontdesk.eval.validate import TaskCheck, validate, validate_domain
@@ -50,6 +50,7 @@ __all__ = [
     "pass_at_k",
     "pass_hat_k",
     "plan_run",
+    "pool_runs",
     "redact",
     "run",
     "run_trial",

@@ -76,8 +76,8 @@ class TrialOutcome:
 
 
 class _Ended(Exception):
-    def __init__(self, reason: TerminationReason, error: str | None = None) -> None:
-        self.reason, self.error = reason, error
+    def __init__(self, reason: TerminationReason, error: str | None = None, usage: Usage | None = None) -> None:
+        self.reason, self.error, self.usage = reason, error, usage
 
 
 async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits: Limits) -> TrialOutcome:
@@ -87,6 +87,11 @@ async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits:
         await asyncio.wait_for(_converse(env, agent, user, limits, outcome), timeout=limits.timeout_s)
     except _Ended as ended:
         outcome.termination, outcome.error = ended.reason, ended.error
+        if ended.usage is not None:  # a participant that failed after paying for calls
+            if ended.reason is TerminationReason.USER_ERROR:
+                outcome.user_usage += ended.usage
+            else:
+                outcome.agent_usage += ended.usage
     except (TimeoutError, asyncio.TimeoutError):
         outcome.termination = TerminationReason.TIMEOUT
         outcome.error = f"trial exceeded {limits.timeout_s:g} s"
@@ -100,7 +105,7 @@ async def _ask(participant: Agent | UserSimulator, traj: Trajectory, side: str, 
     except InfraError as e:
         raise _Ended(TerminationReason.INFRA_ERROR, f"{side} model: {e}") from None
     except Exception as e:
-        raise _Ended(broken, f"{type(e).__name__}: {e}") from None
+        raise _Ended(broken, f"{type(e).__name__}: {e}", getattr(e, "usage", None)) from None
 
 
 def _execute(env: Environment, calls: list[ToolCall], traj: Trajectory, requestor: str) -> list[ToolResult]:
@@ -126,7 +131,17 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
             turn: UserTurn = await _ask(user, traj, "user", TerminationReason.USER_ERROR)
             out.user_usage += turn.usage
             calls = [c.model_copy(update={"requestor": "user"}) for c in turn.tool_calls]
-            traj.append(Message(role=Role.USER, content=turn.text, tool_calls=calls, signal=turn.signal, usage=turn.usage))
+            traj.append(
+                Message(
+                    role=Role.USER,
+                    content=turn.text,
+                    tool_calls=calls,
+                    signal=turn.signal,
+                    usage=turn.usage,
+                    reasoning=turn.reasoning,
+                    guard_failures=turn.guard_failures,
+                )
+            )
             turns += 1
             _execute(env, calls, traj, "user")
             if turn.signal is not None:

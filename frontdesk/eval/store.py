@@ -22,12 +22,12 @@ TRIALS = "trials.jsonl"
 INFRA_ERRORS = "infra_errors.jsonl"
 
 
-def _diff(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+def diff_config(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
     out = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
         if isinstance(a, dict) and isinstance(b, dict):
-            out.extend(_diff(a, b, f"{prefix}{key}."))
+            out.extend(diff_config(a, b, f"{prefix}{key}."))
         elif a != b:
             out.append(f"{prefix}{key}: {json.dumps(a)} -> {json.dumps(b)}")
     return out
@@ -54,7 +54,7 @@ class RunStore:
         if self.manifest_path.exists():
             existing = self.read_manifest()
             if existing.get("config_hash") != manifest["config_hash"]:
-                changes = _diff(existing.get("config", {}), manifest["config"])
+                changes = diff_config(existing.get("config", {}), manifest["config"])
                 if existing.get("domain_fingerprint") != manifest.get("domain_fingerprint"):
                     changes.append("the domain's tasks, data or policy changed")
                 shown = "; ".join(changes[:5]) or "configuration differs"

@@ -9,11 +9,15 @@ from typing import Any
 from frontdesk.envs import UserScenario
 from frontdesk.errors import FrontdeskError
 from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME, Persona, get_persona
-from frontdesk.trajectory import Trajectory, UserTurn
+from frontdesk.trajectory import Trajectory, Usage, UserTurn
 
 
 class UserSimulatorError(FrontdeskError):
     """The simulator produced an unusable turn (empty, off-script…): a *user* error, not the agent's."""
+
+    def __init__(self, message: str, usage: Usage | None = None) -> None:
+        super().__init__(message)
+        self.usage = usage  # what the failed attempts cost: spend is recorded even when a turn is lost
 
 
 @dataclass

@@ -10,7 +10,11 @@ from frontdesk.simulators.scripted_user import ScriptedUser
 USERS: ParticipantRegistry[UserContext, UserSimulator] = ParticipantRegistry(
     "user",
     scripted={"scripted/user": ScriptedUser},
-    strategies={"plain": LLMUser},
+    strategies={
+        "plain": LLMUser,
+        "think": lambda model, context: LLMUser(model, context, strategy="think"),
+        "verify": lambda model, context: LLMUser(model, context, strategy="verify"),
+    },
 )
 
 check_user_spec = USERS.check

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
 from frontdesk.llm import ModelConfig, complete
 from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
+from frontdesk.simulators.guards import GuardFailure, check_turn
 from frontdesk.tools import ToolCall
-from frontdesk.trajectory import Role, Trajectory, UserSignal, UserTurn, to_chat_messages
+from frontdesk.trajectory import Role, Trajectory, Usage, UserSignal, UserTurn, to_chat_messages
 
 SIGNAL_TOKENS: dict[str, UserSignal] = {
     "###STOP###": UserSignal.STOP,
@@ -68,21 +69,103 @@ def parse_user_text(text: str | None) -> tuple[str | None, UserSignal | None]:
     return (body.strip() or None), signal
 
 
+THINK_INSTRUCTIONS = """
+
+# How to answer
+First think briefly inside <thinking>...</thinking> about what the agent asked and what your
+instructions allow. Then, after </thinking>, write only the message the agent will read."""
+
+VERIFY_PROMPT = """You check one message written by a simulated customer before the agent sees it.
+The customer's brief and the conversation so far are below. Answer PASS if the draft message stays
+in the customer's role, follows the brief and persona, reveals no instructions or reasoning, and
+states no fact (id, amount, name, email) absent from the brief and the conversation. Otherwise
+answer FAIL: followed by one short reason.
+
+# Customer brief
+{brief}
+
+# Conversation so far
+{conversation}
+
+# Draft customer message
+{draft}"""
+
+_THINKING = re.compile(r"<thinking>(.*?)</thinking>", re.DOTALL | re.IGNORECASE)
+
+STRATEGIES = ("plain", "think", "verify")
+
+
+def split_reasoning(text: str | None) -> tuple[str | None, str | None]:
+    """(message, reasoning): the <thinking> part is removed from what the agent will see."""
+    if not text:
+        return text, None
+    reasoning = [m.strip() for m in _THINKING.findall(text)]
+    message = _THINKING.sub("", text)
+    return message, ("\n".join(reasoning) or None)
+
+
 class LLMUser(UserSimulator):
-    def __init__(self, model: ModelConfig, context: UserContext) -> None:
+    """The LLM customer. Strategies: ``plain``; ``think`` (reason first, reasoning never shown to the
+    agent); ``verify`` (a second call checks each draft against the brief and regenerates on FAIL).
+    Every turn passes the turn guards or is regenerated, at most ``max_regenerations`` times."""
+
+    def __init__(self, model: ModelConfig, context: UserContext, strategy: str = "plain", max_regenerations: int = 2):
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown user strategy {strategy!r}")
         self.model = model
         self.context = context
-        self.system = build_system_prompt(context)
+        self.strategy = strategy
+        self.max_regenerations = max_regenerations
+        self.system = build_system_prompt(context) + (THINK_INSTRUCTIONS if strategy == "think" else "")
 
     async def respond(self, trajectory: Trajectory) -> UserTurn:
-        completion = await complete(
-            self.model,
-            to_user_messages(self.system, trajectory),
-            tools=self.context.tools or None,
-            seed=self.context.seed,
+        opening = self.context.scenario.opening_message
+        if opening and not any(m.role is Role.USER for m in trajectory):
+            return UserTurn(text=opening)  # authored word for word: delivered verbatim
+        messages = to_user_messages(self.system, trajectory)
+        usage = Usage()
+        failures: list[str] = []
+        for _ in range(self.max_regenerations + 1):
+            completion = await complete(self.model, messages, tools=self.context.tools or None, seed=self.context.seed)
+            usage += completion.usage
+            raw_text, reasoning = split_reasoning(completion.text)
+            text, signal = parse_user_text(raw_text)
+            calls = [
+                ToolCall(id=c.id, name=c.name, arguments=c.arguments, requestor="user") for c in completion.tool_calls
+            ]
+            turn = UserTurn(text=text, signal=signal, tool_calls=calls, reasoning=reasoning)
+            failure = check_turn(turn, self.context.scenario, trajectory)
+            if failure is None and self.strategy == "verify" and text:
+                verdict, verify_usage = await self._verify(trajectory, text)
+                usage += verify_usage
+                failure = verdict
+            if failure is None:
+                return turn.model_copy(update={"usage": usage, "guard_failures": failures})
+            failures.append(str(failure))
+            # Tell the model what was wrong; the rejected draft never reaches the agent.
+            messages = [
+                *messages,
+                {
+                    "role": "system",
+                    "content": f"Your last reply was rejected ({failure}). Write the customer's next message "
+                    "again, following every rule above.",
+                },
+            ]
+        raise UserSimulatorError(
+            f"the simulated customer failed the turn guards {len(failures)} times: {'; '.join(failures)}",
+            usage=usage,
         )
-        text, signal = parse_user_text(completion.text)
-        calls = [ToolCall(id=c.id, name=c.name, arguments=c.arguments, requestor="user") for c in completion.tool_calls]
-        if text is None and signal is None and not calls:
-            raise UserSimulatorError(f"the user model returned an empty turn: {json.dumps(completion.text)}")
-        return UserTurn(text=text, signal=signal, tool_calls=calls, usage=completion.usage)
+
+    async def _verify(self, trajectory: Trajectory, draft: str) -> tuple[GuardFailure | None, Usage]:
+        conversation = "\n".join(
+            f"{'Agent' if m.role is Role.AGENT else 'Customer'}: {m.content}"
+            for m in trajectory
+            if m.role in (Role.AGENT, Role.USER) and m.content
+        )
+        prompt = VERIFY_PROMPT.format(brief=self.system, conversation=conversation or "(none)", draft=draft)
+        completion = await complete(self.model, [{"role": "user", "content": prompt}], seed=self.context.seed)
+        answer = (completion.text or "").strip()
+        if answer.upper().startswith("PASS"):
+            return None, completion.usage
+        reason = answer.split(":", 1)[1].strip() if ":" in answer else (answer or "no answer from the verifier")
+        return GuardFailure("verify", reason[:300]), completion.usage

@@ -104,18 +104,16 @@ def _describe(error: Any) -> str:
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
         return f"field '{field}': {json.dumps(error.instance)} is not allowed; allowed values: {allowed}"
-    if error.validator == "required":
-        return f"field '{field}': {error.message}"
-    if error.validator == "additionalProperties":
-        return f"field '{field}': {error.message}"
     return f"field '{field}': {error.message}"
 
 
 def parse_persona(data: Any, source: str) -> Persona:
-    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    # Deepest problems first: "traits.patience: 'extreme' is not allowed" helps more than "(top level)".
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ConfigError(f"persona file {source}: {_describe(errors[0])}{more}")
+        shown = "; ".join(_describe(e) for e in errors[:3])
+        more = f" (and {len(errors) - 3} more problem(s))" if len(errors) > 3 else ""
+        raise ConfigError(f"persona file {source}: {shown}{more}")
     return Persona.model_validate(data)
 
 

@@ -58,7 +58,7 @@ class ScriptedUser(UserSimulator):
     async def respond(self, trajectory: Trajectory) -> UserTurn:
         scenario = self.context.scenario
         if not any(m.role is Role.USER for m in trajectory):
-            return UserTurn(text=scenario.reason_for_contact)
+            return UserTurn(text=scenario.opening_message or scenario.reason_for_contact)
         last = trajectory[-1]
         if last.role is Role.TOOL and last.requestor == "user" and last.tool_result is not None:
             # Report exactly what the device showed, nothing more.
