@@ -85,10 +85,24 @@ def run(
     persona_file: list[Path] = typer.Option(
         [], "--persona-file", help="A persona YAML file of your own (repeatable)."
     ),
+    judge: Optional[str] = typer.Option(
+        None, "--judge", help="Model that scores tasks' judged assertions: any litellm model string."
+    ),
+    max_cost: Optional[float] = typer.Option(
+        None, "--max-cost", min=0.0, help="Stop starting trials once this invocation has spent this many USD."
+    ),
+    cache: bool = typer.Option(
+        False, "--cache", help="Replay identical model requests of the same trial from runs/.response-cache."
+    ),
+    max_calls_in_flight: Optional[int] = typer.Option(None, min=1, help="Model calls at once, per provider."),
+    rpm: Optional[float] = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
+    call_timeout: float = typer.Option(120.0, min=0.1, help="Seconds before a model call is abandoned and retried."),
+    max_retries: int = typer.Option(4, min=0, help="Retries of a transient provider failure per call."),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.envs import get_domain
-    from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run
+    from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run, select_tasks
+    from frontdesk.eval.judge import check_judge
     from frontdesk.simulators import resolve_personas
 
     if split not in (None, "train", "test"):
@@ -111,7 +125,15 @@ def run(
         limits=Limits(max_turns=max_turns, max_tool_errors=max_tool_errors, timeout_s=timeout),
         concurrency=concurrency,
         personas=resolve_personas(persona, persona_file),
+        judge=judge,
+        max_cost_usd=max_cost or None,
+        cache_dir=str((out_dir.parent if out_dir else Path("runs")) / ".response-cache") if cache else None,
+        max_calls_in_flight=max_calls_in_flight,
+        requests_per_minute=rpm,
+        call_timeout_s=call_timeout,
+        max_retries=max_retries,
     )
+    check_judge(config.judge, select_tasks(get_domain(domain), config))  # before anything is written
     if out_dir is None:
         fingerprint = domain_fingerprint(get_domain(domain))
         name = f"{_slug(domain)}-{_slug(config.agent)}-{_slug(config.user)}-{config.config_hash(fingerprint)[:8]}"
@@ -163,6 +185,13 @@ def run(
     view = load_run(out_dir)
     render_run(view)
     out.print(f"Run folder: {out_dir}")
+    if plan.skipped_for_budget:
+        err.print(
+            f"[yellow]Budget reached[/]: spent ${plan.spent_usd:.4f} of ${max_cost:.4f}; "
+            f"{plan.skipped_for_budget} trial(s) not started. Rerun the same command to continue."
+        )
+    if max_cost and plan.unpriced_calls:
+        err.print(f"[yellow]warning:[/] {plan.unpriced_calls} call(s) had no known price and are not in the budget.")
     if view.summary.trials_pending:
         err.print(
             f"[yellow]{view.summary.trials_pending} trial(s) not finished[/] (see the infra errors above); "
@@ -176,16 +205,13 @@ def render_run(view: RunView) -> None:
     cfg = view.manifest["config"]
     title = f"{cfg['domain']} · agent {cfg['agent']} · user {cfg['user']} · {s.tasks} tasks × {cfg['trials']} trials"
     out.print(f"[bold]{title}[/]", highlight=False)
+    from frontdesk.eval.report import HEADLINE_COLUMNS, fmt, headline_row
+
     table = Table()
-    for column in ("k", "pass^k", "95% CI", "pass@k", "tasks"):
+    for column in HEADLINE_COLUMNS:
         table.add_column(column, justify="right")
-
-    def pct(x: float | None) -> str:
-        return "—" if x is None else f"{x:.3f}"
-
     for row in s.rows:
-        ci = f"{row.pass_hat_k_ci[0]:.3f}–{row.pass_hat_k_ci[1]:.3f}" if row.pass_hat_k_ci else "—"
-        table.add_row(str(row.k), pct(row.pass_hat_k), ci, pct(row.pass_at_k), str(row.tasks))
+        table.add_row(*headline_row(row))
     out.print(table)
     out.print(
         f"trials: {s.trials_expected} expected · {s.trials_valid} scored · "
@@ -195,7 +221,9 @@ def render_run(view: RunView) -> None:
     if view.pending_infra:
         last = view.infra_failures[-1]
         out.print(f"last infra error: {last.termination.value}: {last.error}", markup=False, highlight=False)
-    out.print(f"average reward: {pct(s.average_reward)}")
+    out.print(f"average reward: {fmt(s.average_reward)}")
+    if s.flip_rate is not None:
+        out.print(f"flip rate: {fmt(s.flip_rate)} ({s.flipped_tasks} task(s) both passed and failed across trials)")
     if s.terminations:
         out.print("endings: " + ", ".join(f"{k} {v}" for k, v in s.terminations.items()))
 
@@ -209,6 +237,8 @@ def render_run(view: RunView) -> None:
 
 
 def render_personas(view: RunView) -> None:
+    from frontdesk.eval.report import fmt
+
     trials = int(view.manifest["config"]["trials"])
     table = Table(title="by persona", title_justify="left")
     for column in ("persona", "pass^1", f"pass^{trials}", "scored", "excluded", "pending"):
@@ -218,8 +248,8 @@ def render_personas(view: RunView) -> None:
         first, last = s.rows[0], s.rows[-1]
         table.add_row(
             name,
-            "—" if first.pass_hat_k is None else f"{first.pass_hat_k:.3f}",
-            "—" if last.pass_hat_k is None else f"{last.pass_hat_k:.3f}",
+            fmt(first.pass_hat_k),
+            fmt(last.pass_hat_k),
             str(s.trials_valid),
             str(s.trials_user_excluded),
             str(s.trials_pending),
@@ -233,6 +263,9 @@ def report(
         ..., help="Run folder(s) written by `frontdesk run`; several are pooled (disjoint tasks, same config)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    html: bool = typer.Option(
+        False, "--html", help="Also write a self-contained report.html into the (first) run folder."
+    ),
 ) -> None:
     """Print a run's pass^k table from disk (works on finished and interrupted runs)."""
     from frontdesk.eval import pool_runs
@@ -242,6 +275,72 @@ def report(
         out.print_json(view.summary.model_dump_json())
     else:
         render_run(view)
+    if html:
+        from frontdesk.eval.html_report import write_html_report
+
+        out.print(f"HTML report: {write_html_report(view)}", highlight=False)
+
+
+@app.command()
+def compare(
+    run_a: Path = typer.Argument(..., help="The baseline run folder (A)."),
+    run_b: Path = typer.Argument(..., help="The run compared with it (B); differences are B − A."),
+    force: bool = typer.Option(
+        False, "--force", help="Compare even if the task sets, simulated customer or judge differ (shared tasks only)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Is B's pass^k different from A's? Paired by task, with a paired bootstrap 95% interval."""
+    from frontdesk.eval import load_run
+    from frontdesk.eval.compare import compare_runs
+    from frontdesk.eval.report import fmt, fmt_ci
+
+    c = compare_runs(load_run(run_a), load_run(run_b), force=force)
+    if as_json:
+        out.print_json(c.model_dump_json())
+        return
+    for reason in c.overridden:
+        err.print(f"[yellow]warning:[/] compared anyway (--force): {reason}", highlight=False)
+    out.print(f"A: {c.run_a}\nB: {c.run_b}\n{c.cells} task(s) scored in both runs", highlight=False)
+    table = Table()
+    for column in ("k", "pass^k A", "pass^k B", "B − A", "95% CI (paired)", "tasks", "distinguishable"):
+        table.add_column(column, justify="right")
+    for row in c.rows:
+        seen = "—" if row.distinguishable is None else "yes" if row.distinguishable else "no"
+        table.add_row(
+            str(row.k), fmt(row.pass_hat_k_a), fmt(row.pass_hat_k_b), fmt(row.difference), fmt_ci(row.ci),
+            str(row.tasks), seen,
+        )  # fmt: skip
+    out.print(table)
+    for row in c.rows:
+        out.print(f"pass^{row.k}: B − A = {fmt(row.difference)}: {row.verdict}.", highlight=False)
+    if c.changed:
+        out.print(f"tasks whose success rate changed ({len(c.changed)}):", highlight=False)
+        for t in c.changed:
+            direction = "better in B" if t.delta > 0 else "worse in B"
+            out.print(
+                f"  {t.task_id} ({t.persona}): {t.a[0]}/{t.a[1]} -> {t.b[0]}/{t.b[1]}  {direction}",
+                markup=False, highlight=False,
+            )  # fmt: skip
+    else:
+        out.print("no task changed its success rate.")
+
+
+@app.command()
+def export(
+    run_dir: Path = typer.Argument(..., help="Run folder written by `frontdesk run`."),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv, parquet (needs frontdesk[parquet]) or jsonl."),
+    out_path: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="File to write. Default: trials_table.<format> in the run folder."
+    ),
+) -> None:
+    """Write one row per trial (task, persona, outcome, components, tokens, cost, latency) to a file."""
+    from frontdesk.eval import load_run
+    from frontdesk.eval.export import check_format, export_trials
+
+    check_format(fmt)  # before reading the run: a bad format is reported first
+    path = export_trials(load_run(run_dir), fmt, out_path)
+    out.print(f"Wrote {path}", highlight=False)
 
 
 @app.command()
@@ -328,12 +427,15 @@ def personas_show(name: str = typer.Argument(..., help="Persona name (see `front
 
 
 def main() -> None:
+    from rich.markup import escape
+
     from frontdesk.errors import FrontdeskError
 
     try:
         app()
     except FrontdeskError as e:
-        err.print(f"[red]error:[/] {e}", markup=True, highlight=False)
+        # Escaped: a message may hold brackets ("frontdesk[parquet]") that are not rich markup.
+        err.print(f"[red]error:[/] {escape(str(e))}", markup=True, highlight=False)
         sys.exit(2)
     except Exception as e:  # a bug in frontdesk: one line, not a traceback
         if os.environ.get("FRONTDESK_DEBUG"):

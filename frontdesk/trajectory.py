@@ -15,6 +15,7 @@ class Usage(BaseModel):
     """Tokens and cost of model calls. ``cost_usd`` is None when the provider's price is unknown."""
 
     calls: int = 0
+    cached_calls: int = 0  # answered from the response cache: no provider call, no spend
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = 0.0
@@ -23,6 +24,7 @@ class Usage(BaseModel):
         cost = None if self.cost_usd is None or other.cost_usd is None else self.cost_usd + other.cost_usd
         return Usage(
             calls=self.calls + other.calls,
+            cached_calls=self.cached_calls + other.cached_calls,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cost_usd=cost,

@@ -153,6 +153,8 @@ def test_requested_device_action_parses_name_and_arguments() -> None:
     assert requested_device_action("Could you reboot your phone?", names).arguments == {}
     assert requested_device_action("Could you toggle data roaming, please?", names).name == "toggle_data_roaming"
     assert requested_device_action("How are you today?", names) is None
+    # a device tool name inside another word (an agent tool's name) is not a request
+    assert requested_device_action('I will run enable_reboot_timer ({"on": true}). Confirm?', names) is None
 
 
 def test_scripted_user_reports_its_tool_result() -> None:

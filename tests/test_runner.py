@@ -297,3 +297,38 @@ def test_trial_seed_is_stable():
     assert trial_seed(0, "product-price", 0) != trial_seed(0, "product-price", 1)
     assert trial_seed(0, "product-price", 0) != trial_seed(1, "product-price", 0)
     assert trial_seed(0, "product-price", 0) != trial_seed(0, "update-email", 0)
+
+
+def test_repeated_sigkills_at_random_points_lose_and_duplicate_nothing(tmp_path):
+    import random
+
+    rng = random.Random(20261122)
+    trials = 36  # 14 tasks x 36 = 504 trials
+    total = 14 * trials
+    folder = tmp_path / "run"
+    kills = 0
+    for _ in range(12):
+        if kills == 4:
+            break
+        done_lines = _complete_lines(folder / TRIALS)
+        # Kill within the first half of what is left, so that the run rarely finishes first.
+        target = rng.randint(done_lines + 1, done_lines + max(2, (total - done_lines) // 2))
+        proc = subprocess.Popen(_frontdesk_run(folder, trials), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and proc.poll() is None and _complete_lines(folder / TRIALS) < target:
+            time.sleep(0.001)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=10)
+        # Always parseable: every complete line is a whole record; at most a torn tail, repaired on resume.
+        data = (folder / TRIALS).read_bytes() if (folder / TRIALS).exists() else b""
+        for line in data.split(b"\n")[:-1]:
+            json.loads(line)
+        if _complete_lines(folder / TRIALS) >= total:
+            break
+    assert kills >= 3
+    done = subprocess.run(_frontdesk_run(folder, trials), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    counts = Counter(raw_keys(folder))
+    assert len(counts) == total and set(counts.values()) == {1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
+from frontdesk.envs.cow import PristineTable, fork, pristine_tables
+from frontdesk.envs.hashing import canonical_json
 from frontdesk.envs.task import Task, load_tasks
 from frontdesk.errors import ConfigError, TaskFileError
 from frontdesk.tools import Tool, ToolKind
@@ -27,6 +30,10 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             result[key] = merge_patch(result.get(key), value)
     return result
+
+
+# Pristine DBs kept per domain, one per distinct initial state (tasks often share none, so bound it).
+PRISTINE_CACHE_SIZE = 32
 
 
 @dataclass
@@ -46,6 +53,9 @@ class Domain:
     gold_policy_check: Callable[[Task], list[str]] | None = None
     # Named checks a task's `assertions` refer to: f(db, **arguments) -> bool.
     assertions: dict[str, Callable[..., bool]] = field(default_factory=dict)
+    _pristine_cache: OrderedDict[str, tuple[BaseModel, dict[str, PristineTable]]] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def policy(self) -> str:
@@ -82,12 +92,30 @@ class Domain:
         raise ConfigError(f"domain {self.name!r} has no task {task_id!r}; `frontdesk tasks --domain {self.name}` lists them")
 
     def build_db(self, initial_state: dict[str, Any] | None = None) -> BaseModel:
-        """A fresh, private database: the seed data with the task's initial-state patch applied."""
+        """A fresh, private database: the seed data with the task's initial-state patch applied.
+
+        It is a copy-on-write fork of a pristine DB validated once per initial state, so a trial
+        costs what it touches, not what the domain holds (see frontdesk/envs/cow.py).
+        """
+        pristine, tables = self._pristine(initial_state)
+        return fork(pristine, tables)
+
+    def _pristine(self, initial_state: dict[str, Any] | None) -> tuple[BaseModel, dict[str, PristineTable]]:
+        key = canonical_json(initial_state) if initial_state else ""
+        cached = self._pristine_cache.get(key)
+        if cached is not None:
+            self._pristine_cache.move_to_end(key)
+            return cached
         data = merge_patch(self.seed_data, initial_state) if initial_state else self.seed_data
         try:
-            return self.db_model.model_validate(data)
+            db = self.db_model.model_validate(data)
         except ValidationError as e:
             raise TaskFileError(f"domain {self.name!r}: initial state does not fit the database schema: {e}") from None
+        entry = (db, pristine_tables(db, data))
+        self._pristine_cache[key] = entry
+        if len(self._pristine_cache) > PRISTINE_CACHE_SIZE:
+            self._pristine_cache.popitem(last=False)
+        return entry
 
     def write_tool_names(self) -> set[str]:
         return {t.name for t in [*self.agent_tools, *self.user_tools] if t.kind is ToolKind.WRITE}

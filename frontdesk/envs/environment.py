@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from frontdesk.envs import cow
 from frontdesk.envs.domain import Domain
-from frontdesk.envs.hashing import state_hash
 from frontdesk.envs.task import Task
 from frontdesk.tools import ToolCall, Toolkit, ToolResult
 
@@ -13,8 +13,9 @@ class Environment:
         self.domain = domain
         self.task = task
         self.db = domain.build_db(task.initial_state)
-        self.agent_tools = Toolkit(domain.agent_tools, self.db)
-        self.user_tools = Toolkit(domain.user_tools, self.db)
+        # Both sides act on one DB; a failed write rolls back only what the trial touched.
+        self.agent_tools = Toolkit(domain.agent_tools, self.db, snapshot=cow.snapshot, restore=cow.restore)
+        self.user_tools = Toolkit(domain.user_tools, self.db, snapshot=cow.snapshot, restore=cow.restore)
 
     def execute(self, call: ToolCall) -> ToolResult:
         """Run a call with the toolkit of whoever asked; the user cannot reach agent tools, nor back."""
@@ -22,4 +23,4 @@ class Environment:
         return toolkit.call(call)
 
     def state_hash(self) -> str:
-        return state_hash(self.db)
+        return cow.db_state_hash(self.db)

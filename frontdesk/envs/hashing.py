@@ -16,7 +16,8 @@ def canonical(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return canonical(value.model_dump(mode="json"))
     if isinstance(value, dict):
-        return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        # dict.items, not value.items: reading a copy-on-write table for hashing must not copy it.
+        return {str(k): canonical(v) for k, v in sorted(dict.items(value), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
         return [canonical(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):

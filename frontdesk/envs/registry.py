@@ -11,7 +11,10 @@ from frontdesk.errors import ConfigError
 
 # name -> "module:attribute". Adding a built-in domain is one line here.
 BUILTIN_DOMAINS: dict[str, str] = {
+    "airline": "frontdesk.envs.airline:domain",
     "mock": "frontdesk.envs.mock:domain",
+    "retail": "frontdesk.envs.retail:domain",
+    "telecom": "frontdesk.envs.telecom:domain",
 }
 
 ENTRY_POINT_GROUP = "frontdesk.domains"

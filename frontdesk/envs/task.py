@@ -49,6 +49,19 @@ class Action(BaseModel):
     requestor: Literal["agent", "user"] = "agent"
 
 
+class ActionPattern(BaseModel):
+    """A tool call to look for in a conversation: only the arguments given here are compared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, description="The tool's name.")
+    arguments: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Arguments that must have these values (numbers by value); arguments not listed may be anything.",
+    )
+    requestor: Literal["agent", "user"] = Field(default="agent", description="Whose call it must be.")
+
+
 class Assertion(BaseModel):
     """A check on the final environment, run by a function the domain provides (dual-control domains)."""
 
@@ -77,6 +90,18 @@ class Task(BaseModel):
     )
     assertions: list[Assertion] = Field(
         default_factory=list, description="Checks on the final environment that must hold (e.g. device state)."
+    )
+    required_actions: list[ActionPattern] = Field(
+        default_factory=list,
+        description="Opt-in action match: tool calls that must have succeeded, with the chosen arguments.",
+    )
+    forbidden_actions: list[ActionPattern] = Field(
+        default_factory=list,
+        description="Minefields: tool calls that must never be attempted in this task, whatever their result.",
+    )
+    judged_assertions: list[str] = Field(
+        default_factory=list,
+        description="Opt-in natural-language checks on the conversation, scored by the run's judge model.",
     )
 
 

@@ -2,48 +2,104 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from frontdesk.envs import Assertion, Domain, Environment, Task
+from frontdesk.envs import ActionPattern, Assertion, Domain, Environment, Task, canonical
 from frontdesk.errors import BrokenTaskError
 from frontdesk.eval.orchestrator import NORMAL_ENDINGS, TerminationReason
-from frontdesk.tools import ToolCall
+from frontdesk.eval.state_diff import (
+    MAX_RECORDS,
+    RecordKey,
+    candidate_records,
+    changed_records,
+    describe,
+    label,
+    record_values,
+    sorted_keys,
+)
+from frontdesk.tools import ToolCall, ToolResult
 from frontdesk.text import as_number, numbers_in
 from frontdesk.trajectory import Role, Trajectory, agent_text
 
 
 class Component(BaseModel):
+    """One check of a trial. Only ``gating`` components decide the reward; the others explain it."""
+
     name: str
     passed: bool
     detail: Any = None
+    gating: bool = True
 
 
 class Verdict(BaseModel):
-    """Reward 1 only if every component passes. Failing components are kept, not summarised away."""
+    """Reward 1 only if every gating component passes. Every component is kept, pass or fail.
+
+    Gating: conversation_ended_normally, db_state, required_outputs, and, where they apply,
+    assertions, transfer, required_actions, forbidden_actions, judged_assertions.
+    Informational: no_collateral_damage — a collateral write always fails db_state already, so
+    gating on it would count one mistake twice; it is there to say *which* records were hit.
+    """
 
     reward: float
     components: list[Component] = Field(default_factory=list)
 
+    @classmethod
+    def of(cls, components: list[Component]) -> Verdict:
+        return cls(reward=1.0 if all(c.passed for c in components if c.gating) else 0.0, components=components)
+
     def component(self, name: str) -> Component | None:
         return next((c for c in self.components if c.name == name), None)
+
+    def with_component(self, component: Component) -> Verdict:
+        return Verdict.of([*self.components, component])
+
+    @property
+    def failed(self) -> list[str]:
+        """Gating components that failed: why the reward is 0."""
+        return [c.name for c in self.components if c.gating and not c.passed]
 
 
 class Goal(BaseModel):
     initial_hash: str
     goal_hash: str
     writes: int  # gold actions that are write tools
+    # Records the gold actions add, change or remove, and the goal's value of those still present:
+    # with the initial state they give the expected state, record by record, for the diff.
+    touched: frozenset[RecordKey] = frozenset()
+    goal_records: dict[RecordKey, Any] = Field(default_factory=dict)
 
     @property
     def changes_state(self) -> bool:
         return self.initial_hash != self.goal_hash
 
 
+def _check_patterns(domain: Domain, task: Task) -> None:
+    """Required and forbidden actions must name real tools, and the gold actions must not step on a mine."""
+    known = {t.name for t in [*domain.agent_tools, *domain.user_tools]}
+    for field in ("required_actions", "forbidden_actions"):
+        for i, pattern in enumerate(getattr(task, field)):
+            if pattern.name not in known:
+                raise BrokenTaskError(
+                    f"task {task.id!r} in domain {domain.name!r} is broken: {field}.{i} names unknown tool "
+                    f"{pattern.name!r}; domain {domain.name!r} has: {', '.join(sorted(known))}"
+                )
+    for i, action in enumerate(task.gold_actions):
+        for pattern in task.forbidden_actions:
+            if matches(pattern, action.name, action.requestor, action.arguments):
+                raise BrokenTaskError(
+                    f"task {task.id!r} in domain {domain.name!r} is broken: gold action #{i} {action.name} "
+                    "is one of the task's forbidden_actions"
+                )
+
+
 def build_goal(domain: Domain, task: Task) -> Goal:
     """Run the gold actions on a fresh environment. A gold action that errors is a broken task."""
+    _check_patterns(domain, task)
     env = Environment(domain, task)
-    initial = env.state_hash()
+    initial_hash = env.state_hash()
     writes = domain.write_tool_names()
     for i, action in enumerate(task.gold_actions):
         call = ToolCall(id=f"gold-{i}", name=action.name, arguments=dict(action.arguments), requestor=action.requestor)
@@ -53,10 +109,15 @@ def build_goal(domain: Domain, task: Task) -> Goal:
                 f"task {task.id!r} in domain {domain.name!r} is broken: gold action #{i} {action.name} "
                 f"failed with {result.content!r}. Fix the task's gold_actions."
             )
+    keys = candidate_records(env.db)
+    before, after = record_values(domain.build_db(task.initial_state), keys), record_values(env.db, keys)
+    touched = changed_records(before, after)
     return Goal(
-        initial_hash=initial,
+        initial_hash=initial_hash,
         goal_hash=env.state_hash(),
         writes=sum(a.name in writes for a in task.gold_actions),
+        touched=frozenset(touched),
+        goal_records={k: after[k] for k in touched if k in after},
     )
 
 
@@ -86,17 +147,98 @@ def evaluate_assertion(env: Environment, assertion: Assertion) -> dict[str, Any]
     }
 
 
+def tool_calls(trajectory: Trajectory) -> list[tuple[ToolCall, ToolResult | None]]:
+    """Every tool call made in the conversation, with its result (None if it never got one)."""
+    pending: dict[tuple[str, str], ToolCall] = {}
+    out: list[tuple[ToolCall, ToolResult | None]] = []
+    for m in trajectory:
+        for call in m.tool_calls:
+            pending[(call.requestor, call.id)] = call
+        if m.role is Role.TOOL and m.tool_result is not None:
+            call = pending.pop((m.requestor or "agent", m.tool_result.call_id), None)
+            if call is not None:
+                out.append((call, m.tool_result))
+    return out + [(call, None) for call in pending.values()]
+
+
+def _arguments(call: ToolCall) -> dict[str, Any] | None:
+    if isinstance(call.arguments, dict):
+        return call.arguments
+    try:
+        parsed = json.loads(call.arguments) if call.arguments.strip() else {}
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def matches(pattern: ActionPattern, name: str, requestor: str, arguments: dict[str, Any] | None) -> bool:
+    """Same tool, same requestor, and every argument the pattern names has that value (25 == 25.0)."""
+    if name != pattern.name or requestor != pattern.requestor or arguments is None:
+        return False
+    return all(k in arguments and canonical(arguments[k]) == canonical(v) for k, v in pattern.arguments.items())
+
+
+def _db_components(env: Environment, task: Task, goal: Goal) -> list[Component]:
+    actual_hash = env.state_hash()
+    detail: dict[str, Any] = {"expected": goal.goal_hash[:16], "actual": actual_hash[:16]}
+    collateral: set[RecordKey] = set()
+    if actual_hash != goal.goal_hash:
+        # Only records the trial or the gold actions may have changed can differ from the goal.
+        keys = candidate_records(env.db) | goal.touched
+        initial = record_values(env.domain.build_db(task.initial_state), keys)
+        expected = {k: v for k, v in initial.items() if k not in goal.touched} | goal.goal_records
+        actual = record_values(env.db, keys)
+        differing = changed_records(expected, actual)
+        # Outside what the gold actions touch, expected == initial: these records were written for nothing.
+        collateral = differing - goal.touched
+        detail |= {
+            "differing_records": len(differing),
+            "diff": [d.model_dump(mode="json") for d in describe(expected, actual, differing)],
+        }
+    return [
+        Component(name="db_state", passed=actual_hash == goal.goal_hash, detail=detail),
+        Component(
+            name="no_collateral_damage",
+            passed=not collateral,
+            detail={"count": len(collateral), "records": [label(k) for k in sorted_keys(collateral)[:MAX_RECORDS]]},
+            gating=False,
+        ),
+    ]
+
+
+def _action_components(task: Task, trajectory: Trajectory) -> list[Component]:
+    calls = [(c, r, _arguments(c)) for c, r in tool_calls(trajectory)]
+    components = []
+    if task.required_actions:
+        found = [
+            {
+                **p.model_dump(mode="json"),
+                "matched": any(r is not None and r.ok and matches(p, c.name, c.requestor, a) for c, r, a in calls),
+            }
+            for p in task.required_actions
+        ]
+        components.append(Component(name="required_actions", passed=all(f["matched"] for f in found), detail=found))
+    if task.forbidden_actions:
+        # An attempt is the violation, whatever the tool answered: a tool that happens to refuse
+        # does not make trying a policy-breaking call acceptable.
+        violations = [
+            {"name": c.name, "requestor": c.requestor, "arguments": a, "ok": r is not None and r.ok}
+            for c, r, a in calls
+            if any(matches(p, c.name, c.requestor, a) for p in task.forbidden_actions)
+        ]
+        components.append(
+            Component(name="forbidden_actions", passed=not violations, detail={"violations": violations})
+        )
+    return components
+
+
 def check(env: Environment, task: Task, trajectory: Trajectory, termination: TerminationReason, goal: Goal) -> Verdict:
+    """Every component that needs no model; judged assertions are added by the runner (they need one)."""
     said = agent_text(trajectory)
     missing = [o for o in task.required_outputs if not output_present(o, said)]
-    actual = env.state_hash()
     components = [
         Component(name="conversation_ended_normally", passed=termination in NORMAL_ENDINGS, detail=termination.value),
-        Component(
-            name="db_state",
-            passed=actual == goal.goal_hash,
-            detail={"expected": goal.goal_hash[:16], "actual": actual[:16]},
-        ),
+        *_db_components(env, task, goal),
         Component(
             name="required_outputs",
             passed=not missing,
@@ -112,11 +254,11 @@ def check(env: Environment, task: Task, trajectory: Trajectory, termination: Ter
         expected = any(a.name == transfer_tool for a in task.gold_actions)
         # Only the agent's own successful call counts: a customer who says "transfer me" transfers nobody.
         happened = any(
-            m.role is Role.TOOL and m.requestor == "agent" and m.tool_result is not None
-            and m.tool_result.ok and m.tool_result.name == transfer_tool
-            for m in trajectory
+            c.requestor == "agent" and r is not None and r.ok and c.name == transfer_tool
+            for c, r in tool_calls(trajectory)
         )
         components.append(
             Component(name="transfer", passed=expected == happened, detail={"expected": expected, "happened": happened})
         )
-    return Verdict(reward=1.0 if all(c.passed for c in components) else 0.0, components=components)
+    components.extend(_action_components(task, trajectory))
+    return Verdict.of(components)

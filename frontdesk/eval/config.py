@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.envs import Domain, canonical_json, state_hash
 from frontdesk.eval.orchestrator import Limits
+from frontdesk.redact import redact
 from frontdesk.simulators import DEFAULT_PERSONA_NAME, Persona, get_persona
 from frontdesk.simulators.llm_user import PROMPT_VERSION
 
-# Whole-name matches ("api_key", "x-api-key", "aws_secret_access_key", "Authorization"), so that
-# sampling parameters such as "max_tokens" are kept: they change results and belong in the hash.
-_SECRET_KEY = re.compile(
-    r"(^|[_-])(api[_-]?key|key|key[_-]id|token|secret|password|passwd|authorization|credentials?)$", re.IGNORECASE
-)
-REDACTED = "***"
-
-# Fields that change how fast a run goes but not what it produces: left out of the config hash.
-_NOT_HASHED = {"concurrency"}
-
-
-def redact(value: Any) -> Any:
-    """Replace the values of secret-looking keys, at any depth."""
-    if isinstance(value, dict):
-        return {k: REDACTED if _SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
+# Fields that change how fast or how far a run goes but not what a finished trial says: left out of
+# the config hash, so a run can be resumed with more concurrency, a new budget or more retries.
+_NOT_HASHED = {
+    "concurrency",
+    "max_retries",
+    "retry_wait_s",
+    "call_timeout_s",
+    "max_calls_in_flight",
+    "requests_per_minute",
+    "cache_dir",
+    "max_cost_usd",
+}
 
 
 class RunConfig(BaseModel):
@@ -39,6 +33,8 @@ class RunConfig(BaseModel):
     domain: str
     agent: str = "scripted/oracle"
     user: str = "scripted/user"
+    # Scores tasks' judged_assertions: any litellm model string. None: tasks that need one cannot run.
+    judge: str | None = None
     agent_strategy: str = "tool-calling"
     user_strategy: str = "plain"
     agent_temperature: float | None = 0.0
@@ -52,6 +48,12 @@ class RunConfig(BaseModel):
     personas: list[Persona] = Field(default_factory=lambda: [get_persona(DEFAULT_PERSONA_NAME)], min_length=1)
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1)
+    call_timeout_s: float = Field(default=120.0, gt=0)
+    retry_wait_s: float = Field(default=1.0, ge=0, description="Base of the exponential backoff between retries.")
+    max_calls_in_flight: int | None = Field(default=None, ge=1, description="Per provider.")
+    requests_per_minute: float | None = Field(default=None, gt=0, description="Per provider.")
+    cache_dir: str | None = None
+    max_cost_usd: float | None = Field(default=None, gt=0, description="Spend cap for one invocation.")
 
     def public_dict(self) -> dict[str, Any]:
         """The configuration as stored in the manifest: secrets redacted."""

@@ -1,16 +1,25 @@
-"""pass^k, pass@k and the counts that keep every trial in view."""
+"""pass^k, pass@k and the counts that keep every trial in view; the per-trial table and its breakdowns.
+
+Two layers. The headline (:func:`summarize`) works on the expected grid of (task, persona) cells,
+so pending trials are counted. The analysis layer works on :func:`trial_table`, a pandas DataFrame
+with one row per finished trial, and answers "where does it fail, and what does it cost".
+"""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
 from math import comb
-from typing import Iterable
+from typing import Any, Iterable
 
+import pandas as pd
 from pydantic import BaseModel, Field
 
-from frontdesk.eval.orchestrator import ErrorClass
+from frontdesk.envs import Task
+from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
+from frontdesk.eval.record import TrialRecord
 from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME
+from frontdesk.trajectory import Role, Usage
 
 
 def pass_hat_k(n: int, c: int, k: int) -> float:
@@ -25,6 +34,24 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     if not 0 <= c <= n or k < 1 or k > n:
         raise ValueError(f"pass@k needs 0 <= c <= n and 1 <= k <= n (got n={n}, c={c}, k={k})")
     return 1.0 - comb(n - c, k) / comb(n, k)
+
+
+def flipped(n: int, c: int) -> bool:
+    """A cell that both passed and failed across its scored trials: luck, not skill, decides it."""
+    return 0 < c < n
+
+
+def bootstrap_ci(values: list[float], seed: int = 0, resamples: int = 1000) -> tuple[float, float] | None:
+    """95% percentile bootstrap of the mean; fixed seed so a report is reproducible. None below 2 values.
+
+    Paired comparisons pass per-task differences, which makes this a paired bootstrap.
+    """
+    if len(values) < 2:
+        return None
+    rng = random.Random(seed)
+    n = len(values)
+    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(resamples))
+    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
 
 
 class TrialOutcomeRow(BaseModel):
@@ -54,6 +81,7 @@ class KRow(BaseModel):
     pass_hat_k_ci: tuple[float, float] | None
     pass_at_k: float | None
     tasks: int  # (task, persona) cells with at least k valid trials: the denominator of this row
+    pass_at_k_ci: tuple[float, float] | None = None
 
 
 class RunSummary(BaseModel):
@@ -68,16 +96,35 @@ class RunSummary(BaseModel):
     rows: list[KRow]
     terminations: dict[str, int] = Field(default_factory=dict)
     per_task: list[TaskTally] = Field(default_factory=list)
+    flipped_tasks: int = 0  # cells with >= 2 scored trials that both passed and failed
+    flip_rate: float | None = None  # flipped_tasks over cells with >= 2 scored trials
+
+    def __call__(self) -> RunSummary:
+        """``view.summary()`` and ``view.summary`` are the same summary (notebook and attribute spelling)."""
+        return self
 
 
-def _bootstrap_ci(values: list[float], seed: int = 0, resamples: int = 1000) -> tuple[float, float] | None:
-    """95% percentile bootstrap over tasks; fixed seed so a report is reproducible."""
-    if len(values) < 2:
-        return None
-    rng = random.Random(seed)
-    n = len(values)
-    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(resamples))
-    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+def pass_k_rows(cells: list[tuple[int, int]], max_k: int) -> list[KRow]:
+    """pass^k and pass@k for k = 1..max_k, averaged over cells given as (scored trials, successes).
+
+    A cell counts towards k only if it has at least k scored trials.
+    """
+    rows = []
+    for k in range(1, max_k + 1):
+        eligible = [(n, c) for n, c in cells if n >= k]
+        hat = [pass_hat_k(n, c, k) for n, c in eligible]
+        at = [pass_at_k(n, c, k) for n, c in eligible]
+        rows.append(
+            KRow(
+                k=k,
+                pass_hat_k=sum(hat) / len(hat) if hat else None,
+                pass_hat_k_ci=bootstrap_ci(hat, seed=k),
+                pass_at_k=sum(at) / len(at) if at else None,
+                pass_at_k_ci=bootstrap_ci(at, seed=k),
+                tasks=len(eligible),
+            )
+        )
+    return rows
 
 
 def summarize(
@@ -108,20 +155,8 @@ def summarize(
             tally.valid += 1
             tally.successes += int(r.reward >= 1.0)
             rewards.append(r.reward)
-    k_rows = []
-    for k in range(1, trials_per_task + 1):
-        eligible = [t for t in tallies.values() if t.valid >= k]
-        hat = [pass_hat_k(t.valid, t.successes, k) for t in eligible]
-        at = [pass_at_k(t.valid, t.successes, k) for t in eligible]
-        k_rows.append(
-            KRow(
-                k=k,
-                pass_hat_k=sum(hat) / len(hat) if hat else None,
-                pass_hat_k_ci=_bootstrap_ci(hat, seed=k),
-                pass_at_k=sum(at) / len(at) if at else None,
-                tasks=len(eligible),
-            )
-        )
+    repeated = [t for t in tallies.values() if t.valid >= 2]
+    flips = sum(flipped(t.valid, t.successes) for t in repeated)
     expected = len(tallies) * trials_per_task
     return RunSummary(
         tasks=len(task_ids),
@@ -132,7 +167,206 @@ def summarize(
         trials_pending=expected - done,
         infra_failures=infra_failures,
         average_reward=sum(rewards) / len(rewards) if rewards else None,
-        rows=k_rows,
+        rows=pass_k_rows([(t.valid, t.successes) for t in tallies.values()], trials_per_task),
         terminations=dict(sorted(terminations.items())),
         per_task=list(tallies.values()),
+        flipped_tasks=flips,
+        flip_rate=flips / len(repeated) if repeated else None,
     )
+
+
+# --- the per-trial table ------------------------------------------------------------------------
+
+CELL = ["run", "domain", "task_id", "persona"]
+# Columns that are the same for every trial of a cell: grouping by them keeps cells whole, so
+# pass^k per group means something. Termination and error class vary by trial: counts only.
+CELL_ATTRIBUTES = {"run", "domain", "task_id", "persona", "tags", "gold_actions"}
+SIDES = ("agent", "user", "judge")
+
+
+def _usage_columns(side: str, usage: Usage) -> dict[str, Any]:
+    return {
+        f"{side}_calls": usage.calls,
+        f"{side}_tokens": usage.prompt_tokens + usage.completion_tokens,
+        f"{side}_cost_usd": usage.cost_usd,
+    }
+
+
+def _trial_row(r: TrialRecord, run: str, domain: str, task: Task | None) -> dict[str, Any]:
+    verdict = r.verdict
+    judged = verdict.component("judged_assertions") if verdict else None
+    judge_usage = Usage.model_validate(judged.detail["usage"]) if judged else Usage()
+    sides = {"agent": r.agent_usage, "user": r.user_usage, "judge": judge_usage}
+    total = sum(sides.values(), Usage())
+    row: dict[str, Any] = {
+        "run": run,
+        "domain": domain,
+        "task_id": r.task_id,
+        "persona": r.persona,
+        "trial": r.trial,
+        "seed": r.seed,
+        "tags": list(task.tags) if task else [],
+        "gold_actions": len(task.gold_actions) if task else None,
+        "termination": r.termination.value,
+        "error_class": r.error_class.value if r.error_class else None,
+        "scored": r.reward is not None,
+        "reward": r.reward,
+        "passed": None if r.reward is None else r.reward >= 1.0,
+        "failed_components": verdict.failed if verdict else [],
+        "messages": len(r.messages),
+        "tool_calls": sum(len(m.tool_calls) for m in r.messages if m.role is Role.AGENT),
+        "tool_errors": r.tool_errors,
+        **{k: v for side, u in sides.items() for k, v in _usage_columns(side, u).items()},
+        "tokens": total.prompt_tokens + total.completion_tokens,
+        "cost_usd": total.cost_usd,
+        "duration_s": r.duration_s,
+        "started_at": r.started_at,
+    }
+    for c in verdict.components if verdict else []:
+        row[f"{'check' if c.gating else 'info'}_{c.name}"] = c.passed
+    return row
+
+
+_TYPES = {"trial": "int64", "seed": "int64", "gold_actions": "Int64", "reward": "float64", "passed": "boolean"}
+
+
+def trial_table(records: list[TrialRecord], run: str, domain: str, tasks: dict[str, Task]) -> pd.DataFrame:
+    """One row per finished trial.
+
+    Columns: run, domain, task_id, persona, trial, seed, tags (list), gold_actions, termination,
+    error_class (None, "agent" or "user"), scored, reward, passed (NA when not scored),
+    failed_components (gating ones), messages, tool_calls, tool_errors, <side>_calls/_tokens/_cost_usd
+    for agent, user and judge, tokens, cost_usd (NaN if any price is unknown), duration_s,
+    started_at, and one column per verdict component: check_<name> (gating) or info_<name>.
+    ``tasks`` gives tags and gold-action counts; a task missing from it gets none.
+    """
+    rows = [_trial_row(r, run, domain, tasks.get(r.task_id)) for r in records]
+    frame = pd.DataFrame(rows, columns=list(_trial_row_template(run, domain)) if not rows else None)
+    checks = [c for c in frame.columns if c.startswith(("check_", "info_"))]
+    return frame.astype({**_TYPES, **{c: "boolean" for c in checks}}).sort_values(
+        ["task_id", "persona", "trial"], ignore_index=True
+    )
+
+
+def _trial_row_template(run: str, domain: str) -> dict[str, Any]:
+    """The columns of an empty table: those of a row built from a blank record."""
+    blank = TrialRecord.model_construct(
+        task_id="", persona="", trial=0, seed=0, termination=TerminationReason.USER_STOP, error_class=None,
+        reward=None, verdict=None, agent_usage=Usage(), user_usage=Usage(), tool_errors=0,
+        started_at=0.0, duration_s=0.0, messages=[],
+    )  # fmt: skip
+    return _trial_row(blank, run, domain, None)
+
+
+def per_cell(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per (run, domain, task, persona): trials, scored, successes, user_excluded, success_rate, flipped."""
+    g = trials.groupby(CELL, sort=True)
+    cells = pd.DataFrame(
+        {
+            "trials": g.size(),
+            "scored": g["scored"].sum(),
+            "successes": g["passed"].sum(),
+            "user_excluded": g["error_class"].apply(lambda s: int((s == ErrorClass.USER.value).sum())),
+        }
+    ).astype("int64")
+    cells["success_rate"] = (cells["successes"] / cells["scored"]).where(cells["scored"] > 0)
+    cells["flipped"] = [flipped(n, c) for n, c in zip(cells["scored"], cells["successes"])]
+    return cells.reset_index()
+
+
+def flip_rate(trials: pd.DataFrame) -> float | None:
+    """Share of cells with at least two scored trials that both passed and failed."""
+    cells = per_cell(trials)
+    repeated = cells[cells["scored"] >= 2]
+    return float(repeated["flipped"].mean()) if len(repeated) else None
+
+
+def breakdown(trials: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Counts and success rate per value of ``by``; pass^1..pass^K too when ``by`` keeps cells whole.
+
+    ``tags`` is exploded: a task with two tags counts in both groups; a missing value is "(none)".
+    """
+    frame = (trials.explode(by) if by == "tags" else trials).reset_index(drop=True)
+    frame = frame.assign(_group=frame[by].astype("object").where(frame[by].notna(), "(none)"))
+    max_k = int(trials.groupby(CELL)["scored"].sum().max()) if len(trials) else 0
+    groups = sorted(frame.groupby("_group", sort=False), key=lambda kv: (isinstance(kv[0], str), kv[0]))
+    out = []
+    for value, group in groups:
+        scored = int(group["scored"].sum())
+        successes = int(group["passed"].sum())
+        row: dict[str, Any] = {
+            by: value,
+            "trials": len(group),
+            "scored": scored,
+            "user_excluded": int((group["error_class"] == ErrorClass.USER.value).sum()),
+            "successes": successes,
+            "success_rate": successes / scored if scored else None,
+        }
+        if by in CELL_ATTRIBUTES:
+            cells = per_cell(group)
+            row["cells"] = len(cells)
+            for k_row in pass_k_rows(list(zip(cells["scored"], cells["successes"])), max_k):
+                row[f"pass^{k_row.k}"] = k_row.pass_hat_k
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def component_failures(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per verdict component: trials it was checked on, how often it failed, and how often it was
+    the only gating failure. Informational components are listed with gating False."""
+    scored = trials[trials["scored"]]
+    failed_trials = int((~scored["passed"].astype(bool)).sum())
+    out = []
+    for column in [c for c in trials.columns if c.startswith(("check_", "info_"))]:
+        gating, name = column.startswith("check_"), column.split("_", 1)[1]
+        checked = scored[column].dropna()
+        failures = int((~checked.astype(bool)).sum())
+        only = sum(f == [name] for f in scored["failed_components"]) if gating else 0
+        out.append(
+            {
+                "component": name,
+                "gating": gating,
+                "checked": len(checked),
+                "failed": failures,
+                "share_of_failed_trials": failures / failed_trials if failed_trials else None,
+                "sole_cause": only,
+            }
+        )
+    columns = ["component", "gating", "checked", "failed", "share_of_failed_trials", "sole_cause"]
+    return pd.DataFrame(out, columns=columns).sort_values(["gating", "failed"], ascending=False, ignore_index=True)
+
+
+USAGE_METRICS = [
+    "cost_usd",
+    "agent_cost_usd",
+    "user_cost_usd",
+    "judge_cost_usd",
+    "tokens",
+    "agent_tokens",
+    "user_tokens",
+    "judge_tokens",
+    "duration_s",
+]
+
+
+def usage_stats(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per trial mean, p50, p95 and the total of cost, tokens and latency (duration_s).
+
+    A trial whose price is unknown is left out of the cost figures and counted in ``unknown``.
+    """
+    out = []
+    for metric in USAGE_METRICS:
+        values = pd.to_numeric(trials[metric], errors="coerce")
+        known = values.dropna()
+        out.append(
+            {
+                "metric": metric,
+                "trials": len(known),
+                "unknown": int(values.isna().sum()),
+                "mean": float(known.mean()) if len(known) else None,
+                "p50": float(known.quantile(0.5)) if len(known) else None,
+                "p95": float(known.quantile(0.95)) if len(known) else None,
+                "total": float(known.sum()) if len(known) else None,
+            }
+        )
+    return pd.DataFrame(out)

@@ -3,23 +3,58 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from frontdesk.eval.metrics import RunSummary, TrialOutcomeRow, summarize
+import pandas as pd
+
+from frontdesk.envs import Task, get_domain
+from frontdesk.eval.metrics import KRow, RunSummary, TrialOutcomeRow, summarize, trial_table
 from frontdesk.eval.record import InfraFailure, TrialRecord
-from frontdesk.errors import RunFolderError
+from frontdesk.errors import FrontdeskError, RunFolderError
 from frontdesk.eval.store import RunStore, diff_config
 from frontdesk.trajectory import Usage
+
+HEADLINE_COLUMNS = ("k", "pass^k", "95% CI", "pass@k", "pass@k 95% CI", "tasks")
+
+
+def fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def fmt_ci(ci: tuple[float, float] | None) -> str:
+    return "—" if ci is None else f"{ci[0]:.3f}–{ci[1]:.3f}"
+
+
+def headline_row(row: KRow) -> tuple[str, ...]:
+    """One row of the pass^k table as printed — the terminal and the HTML report share these strings."""
+    return (
+        str(row.k),
+        fmt(row.pass_hat_k),
+        fmt_ci(row.pass_hat_k_ci),
+        fmt(row.pass_at_k),
+        fmt_ci(row.pass_at_k_ci),
+        str(row.tasks),
+    )
 
 
 @dataclass
 class RunView:
+    """A run folder read back: ``summary`` (the pass^k headline; ``summary()`` works too),
+    ``records`` (every finished trial), ``trials`` (the same as a DataFrame, one row per trial)."""
+
     folder: Path
     manifest: dict[str, Any]
     records: list[TrialRecord]
     infra_failures: list[InfraFailure]
     summary: RunSummary
+
+    @cached_property
+    def trials(self) -> pd.DataFrame:
+        """One row per finished trial (columns: :func:`frontdesk.eval.metrics.trial_table`)."""
+        domain = self.manifest["config"]["domain"]
+        return trial_table(self.records, run=self.folder.name, domain=domain, tasks=_installed_tasks(domain))
 
     @property
     def agent_usage(self) -> Usage:
@@ -66,7 +101,17 @@ def _summarize(
     )
 
 
-def load_run(folder: Path) -> RunView:
+def _installed_tasks(domain: str) -> dict[str, Task]:
+    """Tags and gold actions come from the installed domain; a run of a domain not installed here gets none."""
+    try:
+        return {t.id: t for t in get_domain(domain).tasks}
+    except FrontdeskError:
+        return {}
+
+
+def load_run(folder: Path | str) -> RunView:
+    """Read a run folder (finished or interrupted); a folder that is not a run is a RunFolderError."""
+    folder = Path(folder)
     store = RunStore(folder)
     manifest = store.read_manifest()
     records = store.records()

@@ -16,10 +16,11 @@ from frontdesk.envs import Domain, Environment, Task, get_domain
 from frontdesk.errors import ConfigError
 from frontdesk.eval.checker import Goal, build_goal, check
 from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
-from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, run_trial
+from frontdesk.eval.judge import judge_assertions, judge_for
+from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord
 from frontdesk.eval.store import RunStore
-from frontdesk.llm import SCRIPTED_PREFIX, ModelConfig, check_model_string, missing_provider_keys
+from frontdesk.llm import SCRIPTED_PREFIX, InfraError, ModelConfig, check_model_string, missing_provider_keys
 from frontdesk.simulators import Persona, UserContext, build_user, check_user_spec
 
 TrialResult = TrialRecord | InfraFailure
@@ -103,7 +104,17 @@ def build_manifest(config: RunConfig, domain: Domain, tasks: list[Task]) -> dict
 
 
 def _model(config: RunConfig, model: str, temperature: float | None) -> ModelConfig:
-    return ModelConfig(model=model, temperature=temperature, params=config.llm_params, max_retries=config.max_retries)
+    return ModelConfig(
+        model=model,
+        temperature=temperature,
+        params=config.llm_params,
+        max_retries=config.max_retries,
+        retry_wait_s=config.retry_wait_s,
+        timeout_s=config.call_timeout_s,
+        max_in_flight=config.max_calls_in_flight,
+        requests_per_minute=config.requests_per_minute,
+        cache_dir=config.cache_dir,
+    )
 
 
 async def execute_trial(
@@ -149,6 +160,13 @@ async def execute_trial(
     if error_class is ErrorClass.INFRA:
         return InfraFailure(**common)
     verdict = None if error_class is ErrorClass.USER else check(env, task, outcome.trajectory, outcome.termination, goal)
+    if verdict is not None and task.judged_assertions:
+        judge = _model(config, judge_for(config.judge, task), 0.0)
+        try:
+            judged = await judge_assertions(judge, task.judged_assertions, outcome.trajectory, seed)
+        except InfraError as e:  # a judge that fails scores nothing: retried on resume like any infra error
+            return InfraFailure(**{**common, "termination": TerminationReason.INFRA_ERROR, "error": f"judge: {e}"})
+        verdict = verdict.with_component(judged)
     return TrialRecord(
         **common,
         error_class=error_class,
@@ -169,6 +187,9 @@ class RunPlan:
     pending: list[tuple[Task, Persona, int]]
     already_done: int
     warnings: list[str] = field(default_factory=list)
+    spent_usd: float = 0.0  # by this invocation
+    unpriced_calls: int = 0  # calls whose price litellm does not know: not in spent_usd
+    skipped_for_budget: int = 0
 
     @property
     def total(self) -> int:
@@ -196,13 +217,25 @@ def plan_run(config: RunConfig, folder: Path) -> RunPlan:
 
 
 async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] | None = None) -> list[TrialResult]:
-    """Run every pending trial; each result is on disk before ``on_result`` hears of it."""
+    """Run every pending trial; each result is on disk before ``on_result`` hears of it.
+
+    With ``max_cost_usd`` set, no trial starts once this invocation's spend reaches the cap; trials
+    already running finish and are recorded (so the cap can be overshot by their cost), and the
+    ones not started stay pending for a later rerun.
+    """
     semaphore = asyncio.Semaphore(plan.config.concurrency)
     results: list[TrialResult] = []
+    cap = plan.config.max_cost_usd
 
     async def one(task: Task, persona: Persona, trial: int) -> None:
         async with semaphore:
+            if cap is not None and plan.spent_usd >= cap:
+                plan.skipped_for_budget += 1
+                return
             result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
+        spend = result.agent_usage + result.user_usage
+        plan.spent_usd += spend.cost_usd or 0.0
+        plan.unpriced_calls += spend.calls if spend.cost_usd is None else 0
         if isinstance(result, TrialRecord):
             plan.store.append(result)
         else:

@@ -9,6 +9,7 @@ nothing more to ask.
 from __future__ import annotations
 
 import json
+import re
 
 from frontdesk.simulators.base import UserContext, UserSimulator
 from frontdesk.tools import ToolCall
@@ -33,10 +34,11 @@ def requested_device_action(text: str, tool_names: list[str]) -> ToolCall | None
     lowered = text.lower()
     for name in sorted(tool_names, key=len, reverse=True):  # "toggle_data_roaming" before "toggle_data"
         for alias in (name.lower(), name.replace("_", " ").lower()):
-            at = lowered.find(alias)
-            if at < 0:
+            # Whole words only: "wifi_calling" must not match inside the agent tool "enable_wifi_calling".
+            found = re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered)
+            if found is None:
                 continue
-            rest = text[at + len(alias) :]
+            rest = text[found.end() :]
             brace = rest.find("{")
             arguments: dict = {}
             if 0 <= brace <= 3:  # the object must follow the name, not sit somewhere later

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel
@@ -47,13 +47,22 @@ def to_content(value: Any) -> str:
 class Toolkit:
     """Tools bound to one database. Nothing a caller sends can raise out of :meth:`call`."""
 
-    def __init__(self, tools: Iterable[Tool], db: Any) -> None:
+    def __init__(
+        self,
+        tools: Iterable[Tool],
+        db: Any,
+        snapshot: Callable[[Any], Any] | None = None,
+        restore: Callable[[Any, Any], None] | None = None,
+    ) -> None:
+        """``snapshot``/``restore`` make a failed write leave no trace; by default a deep copy."""
         self.tools: dict[str, Tool] = {}
         for t in tools:
             if t.name in self.tools:
                 raise ValueError(f"two tools are named {t.name!r}")
             self.tools[t.name] = t
         self.db = db
+        self._snapshot = snapshot or _snapshot
+        self._restore = restore or _restore
 
     def schemas(self) -> list[dict[str, Any]]:
         return [t.openai_schema() for t in self.tools.values()]
@@ -90,16 +99,21 @@ class Toolkit:
             detail = "; ".join(_describe(e, t.name, t.parameters) for e in errors)
             return fail(ToolErrorKind.INVALID_ARGUMENTS, f"invalid arguments for {call.name!r}: {detail}")
         # A write that fails half-way must leave nothing behind: snapshot, restore on error.
-        snapshot = _snapshot(self.db) if t.kind is ToolKind.WRITE else None
+        snapshot = self._snapshot(self.db) if t.kind is ToolKind.WRITE else None
         try:
             content = to_content(t.fn(self.db, **args))
         except ToolError as e:
-            _restore(self.db, snapshot)
+            self._rollback(snapshot)
             return fail(ToolErrorKind.RULE, str(e))
         except Exception as e:  # a bug in the domain's tool (or its result), not the caller's fault
-            _restore(self.db, snapshot)
+            self._rollback(snapshot)
             return fail(ToolErrorKind.CRASH, f"tool {call.name!r} failed internally ({type(e).__name__}: {e})")
         return ToolResult(call_id=call.id, name=call.name, content=content)
+
+
+    def _rollback(self, snapshot: Any) -> None:
+        if snapshot is not None:
+            self._restore(self.db, snapshot)
 
 
 def _snapshot(db: Any) -> Any:
@@ -109,8 +123,6 @@ def _snapshot(db: Any) -> Any:
 
 
 def _restore(db: Any, snapshot: Any) -> None:
-    if snapshot is None:
-        return
     if isinstance(db, BaseModel):
         for name in type(db).model_fields:
             setattr(db, name, getattr(snapshot, name))

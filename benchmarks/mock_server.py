@@ -1,0 +1,210 @@
+"""An OpenAI-compatible mock model server on 127.0.0.1, for benchmarks and fault tests.
+
+It plays both sides of a conversation from a fixed script (no model): requests for a model whose
+name contains "user" get the customer's lines, any other model the agent's. The script depends
+only on how many assistant messages the request already holds, so the server is stateless and
+any number of conversations can run against it at once. Each conversation takes 7 calls:
+
+    customer opens · agent calls `think` · agent asks · customer answers ·
+    agent calls `think` · agent wraps up · customer stops
+
+Faults are injected per request with a seeded RNG: ``rate_limit`` (429 with Retry-After),
+``server_error`` (500), ``unavailable`` (503), ``hang`` (never answers), ``truncated`` (a body cut
+short), ``bad_tool_json`` (the agent's tool call carries malformed JSON — an *agent* fault), and
+``empty`` (no content, no tool call).
+
+litellm talks to it as ``openai/mock-agent`` / ``openai/mock-user`` with
+``api_base=http://127.0.0.1:PORT/v1``. Run standalone: ``python benchmarks/mock_server.py --port 8011``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TRANSIENT_FAULTS = ("rate_limit", "server_error", "unavailable", "truncated")
+ALL_FAULTS = (*TRANSIENT_FAULTS, "hang", "bad_tool_json", "empty")
+
+
+@dataclass
+class FaultPlan:
+    rate: float = 0.0  # probability that a request gets a fault
+    kinds: tuple[str, ...] = TRANSIENT_FAULTS
+    seed: int = 0
+    retry_after_s: float = 0.05
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    faults: dict[str, int] = field(default_factory=dict)
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+def _assistant_count(messages: list[dict[str, Any]]) -> int:
+    """In a customer request the customer's own earlier messages are the 'assistant' ones."""
+    return sum(1 for m in messages if m.get("role") == "assistant")
+
+
+def agent_reply(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
+    """Think after each customer message (when a `think` tool exists), then ask, then wrap up."""
+    has_think = any(t.get("function", {}).get("name") == "think" for t in tools or [])
+    last_role = messages[-1].get("role") if messages else "user"
+    customer_turns = sum(1 for m in messages if m.get("role") == "user")
+    if last_role == "user" and has_think:
+        return {"tool_calls": [{"name": "think", "arguments": json.dumps({"thought": f"turn {customer_turns}"})}]}
+    if customer_turns <= 1:
+        return {"content": "I can help with that. Could you tell me your order id?"}
+    return {"content": "Thanks, that is all sorted. Is there anything else I can help you with?"}
+
+
+def user_reply(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    n = _assistant_count(messages)
+    if n == 0:
+        return {"content": "Hello, I need help with my order."}
+    if n == 1:
+        return {"content": "It is the order I placed last week."}
+    return {"content": "No, that's all. Thank you! ###STOP###"}
+
+
+def completion_body(model: str, reply: dict[str, Any], counter: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.get("content")}
+    finish = "stop"
+    if reply.get("tool_calls"):
+        message["tool_calls"] = [
+            {"id": f"call_{counter}_{i}", "type": "function", "function": tc}
+            for i, tc in enumerate(reply["tool_calls"])
+        ]
+        finish = "tool_calls"
+    return {
+        "id": f"chatcmpl-{counter}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150},
+    }
+
+
+class MockModelServer:
+    def __init__(self, latency_s: float = 0.0, faults: FaultPlan | None = None, port: int = 0) -> None:
+        self.latency_s = latency_s
+        self.faults = faults or FaultPlan()
+        self.port = port
+        self.stats = Stats()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def faults(self) -> FaultPlan:
+        return self._faults
+
+    @faults.setter
+    def faults(self, plan: FaultPlan) -> None:
+        self._faults = plan
+        self._rng = random.Random(plan.seed)  # a new plan replays the same faults for the same seed
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def _pick_fault(self) -> str | None:
+        if self.faults.rate and self._rng.random() < self.faults.rate:
+            return self._rng.choice(self.faults.kinds)
+        return None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        self.stats.requests += 1
+        counter = self.stats.requests
+        self.stats.in_flight += 1
+        self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+        try:
+            if self.latency_s:
+                await asyncio.sleep(self.latency_s)
+            model = str(body.get("model", ""))
+            fault = self._pick_fault()
+            if fault:
+                self.stats.faults[fault] = self.stats.faults.get(fault, 0) + 1
+            if fault == "rate_limit":
+                return web.json_response(
+                    {"error": {"message": "rate limited (mock)", "type": "rate_limit_error"}},
+                    status=429,
+                    headers={"Retry-After": str(self.faults.retry_after_s)},
+                )
+            if fault in ("server_error", "unavailable"):
+                status = 500 if fault == "server_error" else 503
+                return web.json_response({"error": {"message": f"{fault} (mock)", "type": "server_error"}}, status=status)
+            if fault == "hang":  # never answer, until the server stops
+                await self._stopping.wait()
+                raise web.HTTPServiceUnavailable()
+            messages = body.get("messages") or []
+            is_user = "user" in model
+            reply = user_reply(messages) if is_user else agent_reply(messages, body.get("tools") or [])
+            if fault == "empty":
+                reply = {"content": ""}
+            if fault == "bad_tool_json" and not is_user:
+                reply = {"tool_calls": [{"name": "think", "arguments": '{"thought": "unterminated'}]}
+            payload = json.dumps(completion_body(model, reply, counter)).encode()
+            if fault == "truncated":
+                response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+                response.content_length = len(payload)
+                await response.prepare(request)
+                await response.write(payload[: len(payload) // 2])
+                request.transport.close()  # cut the body short, as a dropped connection would
+                return response
+            return web.Response(body=payload, content_type="application/json")
+        finally:
+            self.stats.in_flight -= 1
+
+    async def start(self) -> str:
+        self._stopping = asyncio.Event()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_post("/chat/completions", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=4096)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self.api_base
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8011)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--faults", default=",".join(TRANSIENT_FAULTS), help=f"any of {','.join(ALL_FAULTS)}")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    kinds = tuple(k for k in args.faults.split(",") if k)
+    unknown = set(kinds) - set(ALL_FAULTS)
+    if unknown:
+        parser.error(f"unknown fault kind(s): {', '.join(sorted(unknown))}")
+    server = MockModelServer(args.latency, FaultPlan(args.fault_rate, kinds, args.seed), args.port)
+
+    async def serve() -> None:
+        print(f"mock model server at {await server.start()}", flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

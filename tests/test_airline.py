@@ -1,0 +1,244 @@
+"""The airline domain as shipped: registration, seed data, policy text, task file, README figures.
+
+Tool behaviour, rule by rule, is in test_airline_tools.py. `frontdesk validate --domain airline`
+runs every task with the oracle; that takes minutes and is not repeated here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from frontdesk.envs import Environment, Task, domain_names, get_domain
+from frontdesk.envs.airline import domain as airline_domain
+from frontdesk.envs.airline import generate, rules, stats
+from frontdesk.envs.airline.ids import certificate_id, reservation_code
+from frontdesk.tools import ToolCall, ToolErrorKind, ToolKind
+
+AIRLINE_DIR = Path(generate.__file__).parent
+
+
+@pytest.fixture(scope="module")
+def airline():
+    return get_domain("airline")
+
+
+@pytest.fixture(scope="module")
+def seed(airline) -> dict:
+    return airline.seed_data
+
+
+# --- registration ----------------------------------------------------------------------------------
+
+
+def test_registered_under_its_name(airline) -> None:
+    assert "airline" in domain_names()
+    assert airline is airline_domain
+    assert airline.transfer_tool == "transfer_to_human_agents"
+    assert airline.gold_policy_check is not None
+
+
+def test_tools_by_kind(airline) -> None:
+    kinds = {t.name: t.kind for t in airline.agent_tools}
+    assert len(kinds) >= 14
+    assert {n for n, k in kinds.items() if k is ToolKind.READ} == {
+        "get_user_details",
+        "get_reservation_details",
+        "list_airports",
+        "search_direct_flights",
+        "search_onestop_flights",
+        "get_flight_status",
+    }
+    assert airline.write_tool_names() == {
+        "book_reservation",
+        "cancel_reservation",
+        "update_reservation_flights",
+        "update_reservation_cabin",
+        "update_reservation_passengers",
+        "update_reservation_baggages",
+        "send_compensation_certificate",
+    }
+    assert kinds["think"] is ToolKind.THINK
+    assert kinds["calculate"] is kinds["transfer_to_human_agents"] is ToolKind.GENERIC
+
+
+# --- seed data -------------------------------------------------------------------------------------
+
+
+def test_generator_reproduces_db_json_byte_for_byte() -> None:
+    assert generate.render().encode("utf-8") == (AIRLINE_DIR / "data" / "db.json").read_bytes(), (
+        "data/db.json differs from the generator; run `python -m frontdesk.envs.airline.generate`"
+    )
+
+
+def test_db_json_stays_compact() -> None:
+    assert (AIRLINE_DIR / "data" / "db.json").stat().st_size < 4_000_000
+
+
+def test_seed_data_has_the_size_and_variety_the_domain_needs(seed: dict) -> None:
+    flights = list(seed["flights"].values())
+    assert len(seed["airports"]) >= 20 and len(flights) >= 300
+    assert {f["origin"] for f in flights} | {f["destination"] for f in flights} == set(seed["airports"])
+    assert all(len(f["dates"]) >= 30 for f in flights)
+    statuses = Counter(s["status"] for f in flights for s in f["dates"].values())
+    assert set(statuses) == {"available", "delayed", "cancelled", "flying", "landed"}
+    users = list(seed["users"].values())
+    assert len(users) >= 500
+    assert {u["membership"] for u in users} == set(rules.TIERS)
+    assert {m["kind"] for u in users for m in u["payment_methods"].values()} == {
+        "credit_card",
+        "gift_card",
+        "certificate",
+    }
+    assert sum(bool(u["saved_passengers"]) for u in users) > 100
+    reservations = list(seed["reservations"].values())
+    assert len(reservations) >= 2000
+    assert {r["trip_type"] for r in reservations} == {"one_way", "round_trip"}
+    assert {len(r["passengers"]) for r in reservations} == {1, 2, 3, 4, 5}
+    assert {r["cabin"] for r in reservations} == set(rules.CABINS)
+    assert any(r["insurance"] for r in reservations) and any(r["paid_bags"] for r in reservations)
+    assert any(len({p["payment_id"] for p in r["payment_history"]}) > 1 for r in reservations)
+
+
+def test_seed_data_is_consistent(airline, seed: dict) -> None:
+    db = airline.db_model.model_validate(seed)  # fits the pydantic models (extra="forbid")
+    assert db.next_reservation_number == len(db.reservations)
+    assert set(db.reservations) == {reservation_code(n) for n in range(len(db.reservations))}
+    for res in db.reservations.values():
+        assert res.reservation_id in db.users[res.user_id].reservation_ids
+        assert res.created_at < rules.NOW.strftime("%Y-%m-%dT%H:%M")
+        for segment in res.flights:
+            flight = db.flights[segment.flight_number]
+            assert (flight.origin, flight.destination) == (segment.origin, segment.destination)
+            assert segment.date in flight.dates
+    certificates = {m.id for u in db.users.values() for m in u.payment_methods.values() if m.kind == "certificate"}
+    assert certificate_id(db.next_certificate_number) not in certificates
+    assert all(int(c.split("_")[1]) < db.next_certificate_number for c in certificates)
+
+
+def test_flight_states_agree_with_the_clock(seed: dict) -> None:
+    for flight in seed["flights"].values():
+        for day, state in flight["dates"].items():
+            if day < rules.TODAY.isoformat():
+                assert state["status"] in ("landed", "cancelled")
+            sellable = state["status"] in ("available", "delayed")
+            assert ("prices" in state) == sellable and ("seats" in state) == sellable
+
+
+def test_on_the_real_data_a_refused_booking_changes_nothing_and_a_valid_one_does(airline) -> None:
+    task = airline.task("book-economy-one-way")
+    env = Environment(airline, task)
+    before = env.state_hash()
+    booking = next(a.arguments for a in task.gold_actions if a.name == "book_reservation")
+    (payment,) = booking["payment_methods"]
+    short = dict(booking, payment_methods=[dict(payment, amount=payment["amount"] - 1)])
+    result = env.execute(ToolCall(id="1", name="book_reservation", arguments=short))
+    assert result.error is ToolErrorKind.RULE and "does not cover" in result.content
+    assert env.state_hash() == before
+    assert env.execute(ToolCall(id="2", name="book_reservation", arguments=booking)).ok
+    assert env.state_hash() != before
+
+
+# --- policy ----------------------------------------------------------------------------------------
+
+
+def test_policy_states_the_clock_and_every_figure_the_tools_use(airline) -> None:
+    policy = " ".join(airline.policy.split())  # line breaks in the markdown are not part of the text
+    assert rules.NOW.strftime("%Y-%m-%d %H:%M") in policy
+    assert f"{rules.FIRST_DAY} to {rules.LAST_DAY}" in policy
+    for dollars in (
+        rules.EXTRA_BAG_FEE,
+        rules.INSURANCE_PER_PASSENGER,
+        rules.ECONOMY_CANCELLATION_FEE,
+        rules.ECONOMY_CHANGE_FEE,
+        rules.COMPENSATION_CANCELLED,
+        rules.COMPENSATION_DELAYED,
+    ):
+        assert f"${dollars}" in policy
+    for hours in (rules.FREE_CANCELLATION_HOURS, rules.ECONOMY_CANCELLATION_NOTICE_HOURS, rules.CHANGE_NOTICE_HOURS):
+        assert f"{hours} hours" in policy
+    assert (
+        f"{rules.COMPENSATION_DELAY_MINUTES} minutes" in policy and f"{rules.MIN_CONNECTION_MINUTES} minutes" in policy
+    )
+    assert f"{rules.CERTIFICATE_VALID_DAYS} days" in policy and f"{rules.MAX_PASSENGERS} passengers" in policy
+    assert f"At most {rules.MAX_BAGS_PER_PASSENGER}" in policy
+
+
+def test_policy_baggage_table_matches_the_rules(airline) -> None:
+    for tier in rules.TIERS:
+        row = re.search(rf"^\| {tier} \|(.*)\|$", airline.policy, re.MULTILINE)
+        assert row is not None, tier
+        assert [int(x) for x in row.group(1).split("|")] == [rules.free_bags(tier, c) for c in rules.CABINS]
+
+
+# --- tasks -----------------------------------------------------------------------------------------
+
+
+def test_task_file_facts(airline) -> None:
+    tasks = airline.tasks
+    assert len(tasks) >= 60
+    assert {t.split for t in tasks} == {"train", "test"}
+    used = {a.name for t in tasks for a in t.gold_actions}
+    assert airline.write_tool_names() <= used
+    assert "transfer_to_human_agents" in used
+    assert sum(bool(t.required_outputs) for t in tasks) >= 30
+    assert sum("must-refuse" in t.tags for t in tasks) >= 10
+    assert {"round-trip", "multi-passenger", "one-stop", "compensation", "payment-split"} <= {
+        tag for t in tasks for tag in t.tags
+    }
+
+
+def test_scenarios_read_naturally(airline) -> None:
+    tool_names = [t.name for t in airline.agent_tools]
+    for task in airline.tasks:
+        s = task.user_scenario
+        texts = [s.reason_for_contact, *s.instructions, *s.known_facts.values()]
+        assert not [n for n in tool_names if any(n in text for text in texts)], task.id
+        assert all(re.fullmatch(r"[a-z' ]+", key) for key in s.known_facts), task.id
+
+
+def test_gold_actions_follow_the_policy_order(airline) -> None:
+    problems = {t.id: airline.gold_policy_check(t) for t in airline.tasks}
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def _task(*actions: tuple[str, dict]) -> Task:
+    return Task.model_validate(
+        {
+            "id": "probe",
+            "user_scenario": {"reason_for_contact": "hi"},
+            "gold_actions": [{"name": name, "arguments": args} for name, args in actions],
+        }
+    )
+
+
+def test_gold_policy_check_finds_each_kind_of_violation(airline, seed: dict) -> None:
+    code, res = next(iter(sorted(seed["reservations"].items())))
+    owner, stranger = res["user_id"], next(u for u in sorted(seed["users"]) if u != res["user_id"])
+    cancel = ("cancel_reservation", {"reservation_id": code, "reason": "other"})
+    read = ("get_reservation_details", {"reservation_id": code})
+    check = airline.gold_policy_check
+    assert check(_task(("get_user_details", {"user_id": owner}), read, cancel)) == []
+    assert "before the member's user id was looked up" in check(_task(read, cancel))[0]
+    assert "before reading it" in check(_task(("get_user_details", {"user_id": owner}), cancel))[0]
+    assert f"belongs to {owner}" in check(_task(("get_user_details", {"user_id": stranger}), read, cancel))[0]
+    compensation = (
+        "send_compensation_certificate",
+        {"user_id": stranger, "reservation_id": code, "flight_number": "HY100", "date": "2026-05-01"},
+    )
+    assert any(
+        "never looked up" in p for p in check(_task(("get_user_details", {"user_id": owner}), read, compensation))
+    )
+    transfer = ("transfer_to_human_agents", {"summary": "x"})
+    assert "must be the last action" in check(_task(("get_user_details", {"user_id": owner}), transfer, read))[0]
+
+
+# --- README ----------------------------------------------------------------------------------------
+
+
+def test_readme_table_shows_the_current_figures() -> None:
+    readme = (AIRLINE_DIR / "README.md").read_text(encoding="utf-8")
+    assert stats.render() in readme, "README.md is out of date; paste `python -m frontdesk.envs.airline.stats` into it"
