@@ -1,7 +1,8 @@
 """An OpenAI-compatible mock model server on 127.0.0.1, for benchmarks and fault tests.
 
-It plays both sides of a conversation from a fixed script (no model): requests for a model whose
-name contains "user" get the customer's lines, any other model the agent's. The script depends
+It plays both sides of a conversation from a fixed script (no model): requests whose model name
+contains "user", or whose system prompt is frontdesk's simulated-customer prompt, get the
+customer's lines; any other request gets the agent's. The script depends
 only on how many assistant messages the request already holds, so the server is stateless and
 any number of conversations can run against it at once. Each conversation takes 7 calls:
 
@@ -130,6 +131,7 @@ class MockModelServer:
             if self.latency_s:
                 await asyncio.sleep(self.latency_s)
             model = str(body.get("model", ""))
+            messages = body.get("messages") or []
             fault = self._pick_fault()
             if fault:
                 self.stats.faults[fault] = self.stats.faults.get(fault, 0) + 1
@@ -145,8 +147,10 @@ class MockModelServer:
             if fault == "hang":  # never answer, until the server stops
                 await self._stopping.wait()
                 raise web.HTTPServiceUnavailable()
-            messages = body.get("messages") or []
-            is_user = "user" in model
+            system = next((m.get("content") or "" for m in messages if m.get("role") == "system"), "")
+            # The customer side: a model named "...user..." or frontdesk's simulated-customer prompt,
+            # so benchmarks can use real model names (priced, known to litellm) for both sides.
+            is_user = "user" in model or "playing a customer" in str(system)
             reply = user_reply(messages) if is_user else agent_reply(messages, body.get("tools") or [])
             if fault == "empty":
                 reply = {"content": ""}

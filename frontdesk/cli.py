@@ -98,11 +98,11 @@ def run(
     rpm: Optional[float] = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
     call_timeout: float = typer.Option(120.0, min=0.1, help="Seconds before a model call is abandoned and retried."),
     max_retries: int = typer.Option(4, min=0, help="Retries of a transient provider failure per call."),
+    workers: int = typer.Option(1, min=1, help="Worker processes sharing the trials (for high concurrency)."),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.envs import get_domain
-    from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run, select_tasks
-    from frontdesk.eval.judge import check_judge
+    from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run
     from frontdesk.simulators import resolve_personas
 
     if split not in (None, "train", "test"):
@@ -132,8 +132,8 @@ def run(
         requests_per_minute=rpm,
         call_timeout_s=call_timeout,
         max_retries=max_retries,
+        workers=workers,
     )
-    check_judge(config.judge, select_tasks(get_domain(domain), config))  # before anything is written
     if out_dir is None:
         fingerprint = domain_fingerprint(get_domain(domain))
         name = f"{_slug(domain)}-{_slug(config.agent)}-{_slug(config.user)}-{config.config_hash(fingerprint)[:8]}"

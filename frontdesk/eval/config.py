@@ -24,6 +24,7 @@ _NOT_HASHED = {
     "requests_per_minute",
     "cache_dir",
     "max_cost_usd",
+    "workers",
 }
 
 
@@ -48,6 +49,7 @@ class RunConfig(BaseModel):
     personas: list[Persona] = Field(default_factory=lambda: [get_persona(DEFAULT_PERSONA_NAME)], min_length=1)
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1)
+    workers: int = Field(default=1, ge=1, description="Processes sharing the trials (concurrency is split among them).")
     call_timeout_s: float = Field(default=120.0, gt=0)
     retry_wait_s: float = Field(default=1.0, ge=0, description="Base of the exponential backoff between retries.")
     max_calls_in_flight: int | None = Field(default=None, ge=1, description="Per provider.")

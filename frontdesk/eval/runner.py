@@ -16,7 +16,7 @@ from frontdesk.envs import Domain, Environment, Task, get_domain
 from frontdesk.errors import ConfigError
 from frontdesk.eval.checker import Goal, build_goal, check
 from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
-from frontdesk.eval.judge import judge_assertions, judge_for
+from frontdesk.eval.judge import check_judge, judge_assertions, judge_for
 from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord
 from frontdesk.eval.store import RunStore
@@ -191,6 +191,22 @@ class RunPlan:
     unpriced_calls: int = 0  # calls whose price litellm does not know: not in spent_usd
     skipped_for_budget: int = 0
 
+    def over_budget(self) -> bool:
+        cap = self.config.max_cost_usd
+        return cap is not None and self.spent_usd >= cap
+
+    def record(self, result: TrialResult, on_result: Callable[[TrialResult], None] | None) -> None:
+        """Count the spend, write the result durably, then tell the caller: the one place results land."""
+        spend = result.agent_usage + result.user_usage
+        self.spent_usd += spend.cost_usd or 0.0
+        self.unpriced_calls += spend.calls if spend.cost_usd is None else 0
+        if isinstance(result, TrialRecord):
+            self.store.append(result)
+        else:
+            self.store.append_infra(result)
+        if on_result:
+            on_result(result)
+
     @property
     def total(self) -> int:
         return len(self.tasks) * len(self.config.personas) * self.config.trials
@@ -201,6 +217,7 @@ def plan_run(config: RunConfig, folder: Path) -> RunPlan:
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
     warnings = check_participants(config)
+    check_judge(config.judge, tasks)  # a task that needs a judge without one fails here, before writing
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
     store.open(build_manifest(config, domain, tasks))
@@ -223,26 +240,21 @@ async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] |
     already running finish and are recorded (so the cap can be overshot by their cost), and the
     ones not started stay pending for a later rerun.
     """
+    if plan.config.workers > 1 and len(plan.pending) > 1:
+        from frontdesk.eval.workers import execute_in_processes
+
+        return await asyncio.to_thread(execute_in_processes, plan, on_result)
     semaphore = asyncio.Semaphore(plan.config.concurrency)
     results: list[TrialResult] = []
-    cap = plan.config.max_cost_usd
 
     async def one(task: Task, persona: Persona, trial: int) -> None:
         async with semaphore:
-            if cap is not None and plan.spent_usd >= cap:
+            if plan.over_budget():
                 plan.skipped_for_budget += 1
                 return
             result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
-        spend = result.agent_usage + result.user_usage
-        plan.spent_usd += spend.cost_usd or 0.0
-        plan.unpriced_calls += spend.calls if spend.cost_usd is None else 0
-        if isinstance(result, TrialRecord):
-            plan.store.append(result)
-        else:
-            plan.store.append_infra(result)
+        plan.record(result, on_result)
         results.append(result)
-        if on_result:
-            on_result(result)
 
     await asyncio.gather(*(one(t, p, i) for t, p, i in plan.pending))
     return results
