@@ -9,7 +9,7 @@ import pytest
 
 from frontdesk.envs import canonical, Environment, get_domain, merge_patch, state_hash
 from frontdesk.envs.mock import MockDB, generate
-from frontdesk.envs.mock.tools import calculate
+from frontdesk.tools.generic import calculate
 from frontdesk.tools import ToolCall, ToolErrorKind, Toolkit, ToolResult
 
 

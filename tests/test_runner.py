@@ -332,3 +332,15 @@ def test_repeated_sigkills_at_random_points_lose_and_duplicate_nothing(tmp_path)
     assert done.returncode == 0, done.stderr
     counts = Counter(raw_keys(folder))
     assert len(counts) == total and set(counts.values()) == {1}
+
+
+def test_worker_processes_record_every_trial_once_with_the_same_verdicts(tmp_path):
+    one = RunConfig(domain="mock", trials=3, task_ids=["product-price", "cancel-pending-order", "refuse-cancel-shipped"])
+    run(one, tmp_path / "one")
+    run(one.model_copy(update={"workers": 2}), tmp_path / "two")
+    counts = Counter(raw_keys(tmp_path / "two"))
+    assert len(counts) == 9 and set(counts.values()) == {1}
+    rewards = lambda folder: {r.key: (r.reward, r.seed) for r in load_run(folder).records}  # noqa: E731
+    assert rewards(tmp_path / "two") == rewards(tmp_path / "one")
+    # workers is not part of the configuration: the one-process folder resumes with two workers
+    assert run(one.model_copy(update={"workers": 2}), tmp_path / "one").pending == []

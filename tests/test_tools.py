@@ -463,3 +463,19 @@ def test_unserialisable_result_is_a_crash_and_rolls_back(db: Library) -> None:
     result = call(toolkit, "lend_and_return_unserialisable", {"isbn": "111"})
     assert result.error is ToolErrorKind.CRASH
     assert db.model_dump() == before
+
+
+def test_generic_calculate_rounds_half_up_to_cents_exactly():
+    from frontdesk.tools import AGENT_GENERIC_TOOLS
+
+    kit = Toolkit(AGENT_GENERIC_TOOLS, db=None)
+
+    def calc(expression: str) -> str:
+        return kit.call(ToolCall(id="c", name="calculate", arguments={"expression": expression})).content
+
+    assert calc("0.125 + 0") == "0.13"  # binary floats would give 0.12
+    assert calc("1.005 * 1") == "1.01"
+    assert calc("(49.99 + 12.5) - 3") == "59.49"
+    assert calc("2 ** 8").startswith("Error: only numbers")
+    assert kit.call(ToolCall(id="t", name="transfer_to_human_agents", arguments={"summary": "x"})).ok
+    assert [t.kind for t in AGENT_GENERIC_TOOLS] == [ToolKind.GENERIC, ToolKind.THINK, ToolKind.GENERIC]

@@ -2,9 +2,11 @@
 
 from frontdesk.tools.schema import ToolDefinitionError, parse_docstring
 from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool
+from frontdesk.tools.generic import AGENT_GENERIC_TOOLS, evaluate_arithmetic
 from frontdesk.tools.toolkit import Toolkit
 
 __all__ = [
+    "AGENT_GENERIC_TOOLS",
     "Tool",
     "ToolCall",
     "ToolDefinitionError",
@@ -13,6 +15,7 @@ __all__ = [
     "ToolKind",
     "ToolResult",
     "Toolkit",
+    "evaluate_arithmetic",
     "parse_docstring",
     "tool",
 ]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ast
-import operator
 import re
 from typing import Literal
 
 from frontdesk.envs.mock.db import Customer, MockDB, Order, Product
-from frontdesk.tools import ToolError, tool
+from frontdesk.tools import AGENT_GENERIC_TOOLS, ToolError, tool
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -126,66 +124,6 @@ def update_customer_email(db: MockDB, customer_id: str, email: str) -> Customer:
     return customer
 
 
-_OPERATORS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
-}
-
-
-def _evaluate(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
-        return _OPERATORS[type(node.op)](_evaluate(node.operand))
-    raise ToolError("only numbers, + - * / and parentheses are allowed")
-
-
-@tool(kind="generic")
-def calculate(db: MockDB, expression: str) -> str:
-    """Evaluate an arithmetic expression, e.g. "34.5 * 2 + 15.25".
-
-    Args:
-        expression: Numbers with + - * / and parentheses.
-    """
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError:
-        raise ToolError(f"cannot parse {expression!r} as arithmetic") from None
-    try:
-        value = _evaluate(tree)
-    except ZeroDivisionError:
-        raise ToolError("division by zero") from None
-    return f"{round(value, 2):.2f}"
-
-
-@tool(kind="think")
-def think(db: MockDB, thought: str) -> str:
-    """Write down a thought to reason about the next step. Changes nothing.
-
-    Args:
-        thought: The reasoning to record.
-    """
-    return "Noted."
-
-
-@tool(kind="generic")
-def transfer_to_human_agents(db: MockDB, summary: str) -> str:
-    """Hand the customer to a human agent. Use only when the policy says so; it ends the chat.
-
-    Args:
-        summary: A short summary of the customer's issue for the human agent.
-    """
-    return "Transfer successful. A human agent will continue this conversation."
-
-
 AGENT_TOOLS = [
     find_customer_by_email,
     get_customer_details,
@@ -194,7 +132,5 @@ AGENT_TOOLS = [
     cancel_order,
     update_shipping_address,
     update_customer_email,
-    calculate,
-    think,
-    transfer_to_human_agents,
+    *AGENT_GENERIC_TOOLS,
 ]

@@ -10,6 +10,7 @@ import re
 from frontdesk.envs.telecom.db import Bill, Customer, Line, Plan, TelecomDB
 from frontdesk.envs.telecom.device import allowance_used_up
 from frontdesk.tools import ToolError, tool
+from frontdesk.tools.generic import transfer_to_human_agents
 
 MAX_REFILL_GB_PER_CYCLE = 5
 
@@ -282,16 +283,6 @@ def enable_wifi_calling(db: TelecomDB, line_id: str) -> Line:
         raise ToolError(f"the {device.model} on line {line_id} does not support Wi-Fi calling")
     line.wifi_calling_enabled = True
     return line
-
-
-@tool(kind="generic")
-def transfer_to_human_agents(db: TelecomDB, summary: str) -> str:
-    """Hand the customer to a human agent. Use only when the policy says so; it ends the chat.
-
-    Args:
-        summary: A short summary of the customer's issue for the human agent.
-    """
-    return "Transfer successful. A human agent will continue this conversation."
 
 
 AGENT_TOOLS = [
