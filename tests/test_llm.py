@@ -201,3 +201,12 @@ def test_custom_provider_is_unregistered_after_the_test():
     # No `replay` fixture here: the provider of other tests must not leak into this one.
     with pytest.raises(ConfigError):
         check_model_string("replay/agent")
+
+
+async def test_provider_error_text_never_carries_the_api_key(replay):
+    secret = "sk-test-SECRET-in-error-9911"
+    replay.script("agent", [auth_error(f"invalid api key {secret} for this project")])
+    config = ModelConfig(model="replay/agent", params={"api_key": secret}, max_retries=0)
+    with pytest.raises(InfraError) as caught:
+        await complete(config, [{"role": "user", "content": "hi"}])
+    assert secret not in str(caught.value) and "***" in str(caught.value)

@@ -17,6 +17,7 @@ from frontdesk.errors import ConfigError
 from frontdesk.llm.cache import ResponseCache, cache_key
 from frontdesk.llm.errors import InfraError
 from frontdesk.llm.limits import limiter_for, retry_after_seconds
+from frontdesk.redact import REDACTED, redact
 from frontdesk.tools import ToolCall
 from frontdesk.trajectory import Usage
 
@@ -103,6 +104,20 @@ def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
     return list(report.get("missing_keys") or [])
 
 
+def _scrub(text: str, params: dict[str, Any]) -> str:
+    """Provider error text can echo credentials: remove every secret value passed in ``params``."""
+    redacted = redact(params)
+
+    def secrets(original: Any, masked: Any) -> list[str]:
+        if isinstance(original, dict):
+            return [s for k, v in original.items() for s in secrets(v, masked.get(k))]
+        return [str(original)] if masked == REDACTED and str(original) else []
+
+    for secret in secrets(params, redacted):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 def _usage(litellm: Any, response: Any) -> Usage:
     u = getattr(response, "usage", None)
     prompt = int(getattr(u, "prompt_tokens", 0) or 0)
@@ -175,7 +190,10 @@ async def complete(
     except Exception as e:
         tries = attempt.retry_state.attempt_number
         what = "after {} attempts".format(tries) if is_transient(e) else "not retried"
-        raise InfraError(f"{config.model}: {type(e).__name__}: {str(e).strip()[:300]} ({what})") from e
+        detail = _scrub(str(e).strip()[:300], config.params)
+        raise InfraError(f"{config.model}: {type(e).__name__}: {detail} ({what})") from None
+    if not getattr(response, "choices", None):
+        raise InfraError(f"{config.model}: the provider returned a response without choices")
     choice = response.choices[0]
     message = choice.message
     calls = [
