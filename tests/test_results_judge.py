@@ -49,6 +49,21 @@ async def test_judge_scores_every_assertion_and_its_reasoning_is_kept(replay, mo
     row = trial_table([record], run="r", domain="mock", tasks={task.id: task}).iloc[0]
     assert row["judge_calls"] == 2 and row["judge_tokens"] == 2 * (PROMPT_TOKENS + COMPLETION_TOKENS)
     assert row["agent_calls"] == 0
+    assert record.judge_usage.calls == 2 and record.agent_usage.calls == 0  # counted for the budget, apart
+
+
+async def test_judge_spend_counts_toward_the_budget(replay, mock, task, tmp_path) -> None:
+    from frontdesk.eval.runner import RunPlan
+    from frontdesk.eval.store import RunStore
+
+    replay.script("judge", [Say("VERDICT: PASS"), Say("VERDICT: PASS")])
+    record = await trial(mock, task)
+    plan = RunPlan(RunConfig(domain="mock"), mock, [task], {}, RunStore(tmp_path), [], already_done=0)
+    tmp_path.mkdir(exist_ok=True)
+    plan.record(record, None)
+    # replay/judge has no registered price: its two calls are reported as unpriced, never as free
+    assert record.judge_usage.calls == 2 and record.judge_usage.cost_usd is None
+    assert plan.unpriced_calls == 2 and plan.spent_usd == 0.0
 
 
 async def test_one_false_assertion_fails_the_trial(replay, mock, task) -> None:

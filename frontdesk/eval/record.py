@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from frontdesk.eval.checker import Verdict
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
@@ -21,6 +21,7 @@ class TrialRecord(BaseModel):
     verdict: Verdict | None = None
     agent_usage: Usage
     user_usage: Usage
+    judge_usage: Usage = Field(default_factory=Usage)  # judged assertions: spend, not the agent's
     tool_errors: int = 0
     started_at: float
     duration_s: float

@@ -22,6 +22,7 @@ from frontdesk.eval.record import InfraFailure, TrialRecord
 from frontdesk.eval.store import RunStore
 from frontdesk.llm import SCRIPTED_PREFIX, InfraError, ModelConfig, check_model_string, missing_provider_keys
 from frontdesk.simulators import Persona, UserContext, build_user, check_user_spec
+from frontdesk.trajectory import Usage
 
 TrialResult = TrialRecord | InfraFailure
 
@@ -160,6 +161,7 @@ async def execute_trial(
     if error_class is ErrorClass.INFRA:
         return InfraFailure(**common)
     verdict = None if error_class is ErrorClass.USER else check(env, task, outcome.trajectory, outcome.termination, goal)
+    judge_usage = Usage()
     if verdict is not None and task.judged_assertions:
         judge = _model(config, judge_for(config.judge, task), 0.0)
         try:
@@ -167,8 +169,10 @@ async def execute_trial(
         except InfraError as e:  # a judge that fails scores nothing: retried on resume like any infra error
             return InfraFailure(**{**common, "termination": TerminationReason.INFRA_ERROR, "error": f"judge: {e}"})
         verdict = verdict.with_component(judged)
+        judge_usage = Usage.model_validate(judged.detail["usage"])
     return TrialRecord(
         **common,
+        judge_usage=judge_usage,
         error_class=error_class,
         reward=verdict.reward if verdict else None,
         verdict=verdict,
@@ -197,7 +201,7 @@ class RunPlan:
 
     def record(self, result: TrialResult, on_result: Callable[[TrialResult], None] | None) -> None:
         """Count the spend, write the result durably, then tell the caller: the one place results land."""
-        spend = result.agent_usage + result.user_usage
+        spend = result.agent_usage + result.user_usage + getattr(result, "judge_usage", Usage())
         self.spent_usd += spend.cost_usd or 0.0
         self.unpriced_calls += spend.calls if spend.cost_usd is None else 0
         if isinstance(result, TrialRecord):

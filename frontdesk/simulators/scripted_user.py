@@ -79,7 +79,8 @@ class ScriptedUser(UserSimulator):
             if unknown.lower() in text:
                 parts.append(f"I don't know my {unknown}.")
         if any(cue in text for cue in CONFIRMATION_CUES):
-            refused = [w for w in scenario.will_not_accept if w.lower() in text]
+            # Whole words: refusing "cancel" must not refuse a message about a "cancelled" order.
+            refused = [w for w in scenario.will_not_accept if re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text)]
             parts.insert(0, "No, I don't want that." if refused else "Yes, please go ahead.")
         if parts:
             self.unanswered = 0
