@@ -98,7 +98,9 @@ def run(
     rpm: Optional[float] = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
     call_timeout: float = typer.Option(120.0, min=0.1, help="Seconds before a model call is abandoned and retried."),
     max_retries: int = typer.Option(4, min=0, help="Retries of a transient provider failure per call."),
-    workers: int = typer.Option(1, min=1, help="Worker processes sharing the trials (for high concurrency)."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (or Ray actors) sharing the trials."),
+    executor: str = typer.Option("local", help="Where trials run: local (this machine) or ray."),
+    ray_address: Optional[str] = typer.Option(None, help="Address of an existing Ray cluster (with --executor ray)."),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.envs import get_domain
@@ -109,6 +111,10 @@ def run(
         from frontdesk.errors import ConfigError
 
         raise ConfigError(f"--split must be 'train' or 'test', not {split!r}")
+    if executor not in ("local", "ray"):
+        from frontdesk.errors import ConfigError
+
+        raise ConfigError(f"--executor must be 'local' or 'ray', not {executor!r}")
     config = RunConfig(
         domain=domain,
         agent=agent or OFFLINE_AGENT,
@@ -133,6 +139,8 @@ def run(
         call_timeout_s=call_timeout,
         max_retries=max_retries,
         workers=workers,
+        executor=executor,  # type: ignore[arg-type]
+        ray_address=ray_address,
     )
     if out_dir is None:
         fingerprint = domain_fingerprint(get_domain(domain))

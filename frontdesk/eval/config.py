@@ -25,6 +25,8 @@ _NOT_HASHED = {
     "cache_dir",
     "max_cost_usd",
     "workers",
+    "executor",
+    "ray_address",
 }
 
 
@@ -49,7 +51,9 @@ class RunConfig(BaseModel):
     personas: list[Persona] = Field(default_factory=lambda: [get_persona(DEFAULT_PERSONA_NAME)], min_length=1)
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1)
-    workers: int = Field(default=1, ge=1, description="Processes sharing the trials (concurrency is split among them).")
+    workers: int = Field(default=1, ge=1, description="Processes (or Ray actors) sharing the trials and the concurrency.")
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = Field(default=None, description="An existing Ray cluster; None starts a local one.")
     call_timeout_s: float = Field(default=120.0, gt=0)
     retry_wait_s: float = Field(default=1.0, ge=0, description="Base of the exponential backoff between retries.")
     max_calls_in_flight: int | None = Field(default=None, ge=1, description="Per provider.")

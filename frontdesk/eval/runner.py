@@ -244,6 +244,10 @@ async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] |
     already running finish and are recorded (so the cap can be overshot by their cost), and the
     ones not started stay pending for a later rerun.
     """
+    if plan.config.executor == "ray" and plan.pending:
+        from frontdesk.eval.workers import execute_on_ray
+
+        return await asyncio.to_thread(execute_on_ray, plan, on_result)
     if plan.config.workers > 1 and len(plan.pending) > 1:
         from frontdesk.eval.workers import execute_in_processes
 

@@ -1,10 +1,11 @@
-"""Trials in several worker processes, for when one Python process is the bottleneck.
+"""Trials in several worker processes or on Ray, for when one Python process is the bottleneck.
 
 Each model call costs the harness a few milliseconds of CPU inside litellm and the provider SDK;
 at hundreds of calls in flight one interpreter (one GIL) cannot keep up. Worker processes each run
 an asyncio loop over a shard of the pending trials with a share of the concurrency. Results come
 back to this process, which alone writes the run folder (``RunPlan.record``), so storage, resume and
-budget behave exactly as with one process.
+budget behave exactly as with one process. ``--executor ray`` does the same with Ray actors, on
+a local instance or an existing cluster.
 """
 
 from __future__ import annotations
@@ -99,3 +100,79 @@ def execute_in_processes(plan: Any, on_result: Callable[[TrialResult], None] | N
     if errors:
         raise FrontdeskError(f"a worker process failed: {errors[0]}; finished trials are saved, rerun to resume")
     return collected
+
+
+class _RayTrialWorker:
+    """A Ray actor that runs trials of one run; Ray calls ``run`` concurrently (an async actor)."""
+
+    def __init__(self, config: Any, goals: dict[str, Any]) -> None:
+        from frontdesk.envs import get_domain
+
+        self.config, self.goals = config, goals
+        self.domain = get_domain(config.domain)
+        self.tasks = {t.id: t for t in self.domain.tasks}
+        self.personas = {p.name: p for p in config.personas}
+
+    async def run(self, task_id: str, persona: str, trial: int) -> TrialResult:
+        from frontdesk.eval.runner import execute_trial
+
+        task = self.tasks[task_id]
+        return await execute_trial(self.domain, task, trial, self.config, self.goals[task_id], self.personas[persona])
+
+
+def execute_on_ray(plan: Any, on_result: Callable[[TrialResult], None] | None) -> list[TrialResult]:
+    """Run ``plan.pending`` as calls to Ray actors (an existing cluster at ``ray_address``, or a local
+    instance); results come back here and are recorded by this process alone, as everywhere else.
+
+    Trials are handed out as slots free up, so ``--max-cost`` stops new trials just as it does locally.
+    """
+    from frontdesk.errors import ConfigError, FrontdeskError
+
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("--executor ray needs Ray: pip install 'frontdesk[ray]'") from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=plan.config.ray_address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        n = max(1, min(plan.config.workers if plan.config.workers > 1 else cpus, len(plan.pending)))
+        share = math.ceil(plan.config.concurrency / n)
+        worker_config = plan.config.model_copy(update={"concurrency": share, "workers": 1})
+        actor = ray.remote(num_cpus=1)(_RayTrialWorker)
+        actors = [actor.options(max_concurrency=share).remote(worker_config, plan.goals) for _ in range(n)]
+        waiting = iter(plan.pending)
+        in_flight: dict[Any, tuple[str, str, int]] = {}
+        collected: list[TrialResult] = []
+        submitted = 0
+
+        def submit() -> None:
+            nonlocal submitted
+            while len(in_flight) < plan.config.concurrency:
+                item = next(waiting, None)
+                if item is None:
+                    return
+                if plan.over_budget():
+                    plan.skipped_for_budget += 1
+                    continue
+                task, persona, trial = item
+                ref = actors[submitted % n].run.remote(task.id, persona.name, trial)
+                in_flight[ref] = (task.id, persona.name, trial)
+                submitted += 1
+
+        submit()
+        while in_flight:
+            done, _ = ray.wait(list(in_flight), num_returns=1)
+            key = in_flight.pop(done[0])
+            try:
+                result = ray.get(done[0])
+            except Exception as e:  # the actor died or raised: say which trial, keep what is saved
+                raise FrontdeskError(f"Ray worker failed on trial {key}: {type(e).__name__}: {e}") from None
+            plan.record(result, on_result)
+            collected.append(result)
+            submit()
+        return collected
+    finally:
+        if started_here:
+            ray.shutdown()
