@@ -168,11 +168,16 @@ class MockModelServer:
         finally:
             self.stats.in_flight -= 1
 
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Requests served, faults injected and the most requests ever in flight at once."""
+        return web.json_response(self.stats.__dict__)
+
     async def start(self) -> str:
         self._stopping = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._handle)
         app.router.add_post("/chat/completions", self._handle)
+        app.router.add_get("/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=4096)
