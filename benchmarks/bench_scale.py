@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +43,8 @@ class ServerProcess:
         line = self.proc.stdout.readline()  # "mock model server at ..." once it listens
         if "mock model server" not in line:
             raise RuntimeError(f"mock server did not start: {line}")
+        # Keep draining its output: a full pipe would block the server mid-benchmark.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
 
     @property
     def api_base(self) -> str:
