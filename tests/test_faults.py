@@ -56,7 +56,7 @@ def config(server: MockModelServer, **kw) -> RunConfig:
         trials=2,
         concurrency=8,
         llm_params={"api_base": server.api_base, "api_key": SECRET},
-        max_retries=6,
+        max_retries=10,  # 20% faults: ten in a row on one call is a one-in-ten-million event
         retry_wait_s=0.01,
         call_timeout_s=5.0,
     )
