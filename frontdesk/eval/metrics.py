@@ -181,9 +181,6 @@ CELL = ["run", "domain", "task_id", "persona"]
 # Columns that are the same for every trial of a cell: grouping by them keeps cells whole, so
 # pass^k per group means something. Termination and error class vary by trial: counts only.
 CELL_ATTRIBUTES = {"run", "domain", "task_id", "persona", "tags", "gold_actions"}
-SIDES = ("agent", "user", "judge")
-
-
 def _usage_columns(side: str, usage: Usage) -> dict[str, Any]:
     return {
         f"{side}_calls": usage.calls,
@@ -194,9 +191,7 @@ def _usage_columns(side: str, usage: Usage) -> dict[str, Any]:
 
 def _trial_row(r: TrialRecord, run: str, domain: str, task: Task | None) -> dict[str, Any]:
     verdict = r.verdict
-    judged = verdict.component("judged_assertions") if verdict else None
-    judge_usage = Usage.model_validate(judged.detail["usage"]) if judged else Usage()
-    sides = {"agent": r.agent_usage, "user": r.user_usage, "judge": judge_usage}
+    sides = {"agent": r.agent_usage, "user": r.user_usage, "judge": r.judge_usage}
     total = sum(sides.values(), Usage())
     row: dict[str, Any] = {
         "run": run,
