@@ -122,6 +122,7 @@ class MockModelServer:
         return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.monotonic()
         body = await request.json()
         self.stats.requests += 1
         counter = self.stats.requests
@@ -129,7 +130,8 @@ class MockModelServer:
         self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
         try:
             if self.latency_s:
-                await asyncio.sleep(self.latency_s)
+                # The latency runs from the request's arrival: reading it is part of the provider's time.
+                await asyncio.sleep(max(0.0, self.latency_s - (time.monotonic() - arrived)))
             model = str(body.get("model", ""))
             messages = body.get("messages") or []
             fault = self._pick_fault()

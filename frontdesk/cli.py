@@ -94,6 +94,11 @@ def run(
     cache: bool = typer.Option(
         False, "--cache", help="Replay identical model requests of the same trial from runs/.response-cache."
     ),
+    transport: str = typer.Option(
+        "litellm",
+        help="How model calls travel: litellm (any provider) or openai-http (OpenAI-compatible endpoints only: "
+        "vLLM, SGLang, OpenAI; a fraction of the CPU per call, for high concurrency).",
+    ),
     max_calls_in_flight: Optional[int] = typer.Option(None, min=1, help="Model calls at once, per provider."),
     rpm: Optional[float] = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
     call_timeout: float = typer.Option(120.0, min=0.1, help="Seconds before a model call is abandoned and retried."),
@@ -104,17 +109,16 @@ def run(
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.envs import get_domain
+    from frontdesk.errors import ConfigError
     from frontdesk.eval import Limits, RunConfig, domain_fingerprint, execute_plan, load_run, plan_run
     from frontdesk.simulators import resolve_personas
 
     if split not in (None, "train", "test"):
-        from frontdesk.errors import ConfigError
-
         raise ConfigError(f"--split must be 'train' or 'test', not {split!r}")
     if executor not in ("local", "ray"):
-        from frontdesk.errors import ConfigError
-
         raise ConfigError(f"--executor must be 'local' or 'ray', not {executor!r}")
+    if transport not in ("litellm", "openai-http"):
+        raise ConfigError(f"--transport must be 'litellm' or 'openai-http', not {transport!r}")
     config = RunConfig(
         domain=domain,
         agent=agent or OFFLINE_AGENT,
@@ -134,6 +138,7 @@ def run(
         judge=judge,
         max_cost_usd=max_cost or None,
         cache_dir=str((out_dir.parent if out_dir else Path("runs")) / ".response-cache") if cache else None,
+        transport=transport,  # type: ignore[arg-type]
         max_calls_in_flight=max_calls_in_flight,
         requests_per_minute=rpm,
         call_timeout_s=call_timeout,

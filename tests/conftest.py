@@ -10,12 +10,16 @@ an exception to raise, or :class:`Repeat` (a step served forever). Every request
 (model, messages, optional params…) so tests can check what each participant was shown.
 
 No network is ever touched: litellm only dispatches to the handler in this file.
+
+``ServerThread`` serves a loopback HTTP server (the mock model server, a test app) from a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,3 +221,24 @@ def replay() -> Any:
             else:
                 litellm.model_cost[name] = old
     assert not provider.exhausted, f"a replay script ran out of steps: {provider.exhausted}"
+
+
+class ServerThread:
+    """Serve something with async ``start()``/``stop()`` (the mock model server, a test app) from a
+    thread with its own event loop, so synchronous tests can call it over loopback HTTP."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> Any:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(timeout=10)
+        return self.server
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()

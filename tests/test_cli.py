@@ -192,3 +192,12 @@ def test_tasks_lists_every_task_of_the_domain():
 
 def test_tasks_of_unknown_domain_is_an_error():
     assert_one_line_error(frontdesk("tasks", "--domain", "nope"), "nope")
+
+
+def test_run_refuses_an_unknown_transport_or_a_provider_it_cannot_reach(tmp_path):
+    result = frontdesk("run", "--domain", "mock", "--transport", "grpc", "--out", str(tmp_path / "a"))
+    assert_one_line_error(result, "--transport must be 'litellm' or 'openai-http'")
+    result = frontdesk("run", "--domain", "mock", "--agent", "anthropic/claude-3-5-sonnet-20240620",
+                       "--transport", "openai-http", "--out", str(tmp_path / "b"))
+    assert_one_line_error(result, "speaks only the OpenAI chat-completions protocol", "--transport litellm")
+    assert not (tmp_path / "b").exists()

@@ -1,15 +1,15 @@
 """Faults, budgets, caching and secrets, against the mock model server on 127.0.0.1.
 
-The server (benchmarks/mock_server.py) runs in a thread with its own event loop; litellm reaches
-it over real HTTP as `openai/mock-agent` and `openai/mock-user`. Everything stays on loopback and
-every wait is bounded.
+The server (benchmarks/mock_server.py) runs in a thread with its own event loop; frontdesk reaches
+it over real HTTP as `openai/mock-agent` and `openai/mock-user`, through each transport in turn
+(litellm and openai-http): both must survive every fault the same way. Everything stays on
+loopback and every wait is bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
@@ -17,6 +17,7 @@ from typing import Iterator
 import pytest
 
 from benchmarks.mock_server import FaultPlan, MockModelServer
+from conftest import ServerThread
 from frontdesk.eval import RunConfig, load_run, run
 from frontdesk.eval.store import INFRA_ERRORS, TRIALS
 
@@ -24,21 +25,9 @@ TASKS = ["product-price", "cancel-pending-order", "refuse-cancel-shipped", "upda
 SECRET = "sk-frontdesk-FAKE-4242-do-not-leak"
 
 
-class ServerThread:
-    def __init__(self, server: MockModelServer) -> None:
-        self.server = server
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> MockModelServer:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(timeout=10)
-        return self.server
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
+@pytest.fixture(params=["litellm", "openai-http"])
+def transport(request) -> str:
+    return request.param
 
 
 @pytest.fixture
@@ -47,8 +36,9 @@ def mock_server() -> Iterator[MockModelServer]:
         yield server
 
 
-def config(server: MockModelServer, **kw) -> RunConfig:
+def config(server: MockModelServer, transport: str, **kw) -> RunConfig:
     base = dict(
+        transport=transport,
         domain="mock",
         agent="openai/mock-agent",
         user="openai/mock-user",
@@ -73,11 +63,11 @@ def rewards(folder: Path) -> dict:
     return {r.key: (r.reward, r.termination) for r in load_run(folder).records}
 
 
-def test_twenty_percent_transient_faults_lose_nothing_and_change_no_verdict(mock_server, tmp_path):
-    run(config(mock_server), tmp_path / "clean")
+def test_twenty_percent_transient_faults_lose_nothing_and_change_no_verdict(mock_server, transport, tmp_path):
+    run(config(mock_server, transport), tmp_path / "clean")
     clean_requests = mock_server.stats.requests
     mock_server.faults = FaultPlan(rate=0.2, seed=1, retry_after_s=0.01)
-    run(config(mock_server), tmp_path / "faulty")
+    run(config(mock_server, transport), tmp_path / "faulty")
     assert sum(mock_server.stats.faults.values()) > 0
     assert mock_server.stats.requests - clean_requests > clean_requests  # the faults cost extra requests
     assert set(keys(tmp_path / "faulty").values()) == {1} and len(keys(tmp_path / "faulty")) == len(TASKS) * 2
@@ -85,16 +75,16 @@ def test_twenty_percent_transient_faults_lose_nothing_and_change_no_verdict(mock
     assert not (tmp_path / "faulty" / INFRA_ERRORS).exists()
 
 
-def test_a_hung_provider_costs_a_timeout_and_a_retry_not_a_stuck_run(mock_server, tmp_path):
+def test_a_hung_provider_costs_a_timeout_and_a_retry_not_a_stuck_run(mock_server, transport, tmp_path):
     mock_server.faults = FaultPlan(rate=0.1, kinds=("hang",), seed=3)
-    run(config(mock_server, call_timeout_s=0.5, task_ids=TASKS[:2]), tmp_path / "run")
+    run(config(mock_server, transport, call_timeout_s=0.5, task_ids=TASKS[:2]), tmp_path / "run")
     assert mock_server.stats.faults.get("hang", 0) > 0
     assert len(keys(tmp_path / "run")) == 4 and all(r.reward is not None for r in load_run(tmp_path / "run").records)
 
 
-def test_malformed_tool_json_goes_back_to_the_agent_and_is_never_retried(mock_server, tmp_path):
+def test_malformed_tool_json_goes_back_to_the_agent_and_is_never_retried(mock_server, transport, tmp_path):
     mock_server.faults = FaultPlan(rate=1.0, kinds=("bad_tool_json",), seed=0)
-    run(config(mock_server, task_ids=["product-price"], trials=1, limits={"max_tool_errors": 3}), tmp_path / "run")
+    run(config(mock_server, transport, task_ids=["product-price"], trials=1, limits={"max_tool_errors": 3}), tmp_path / "run")
     [record] = load_run(tmp_path / "run").records
     assert record.termination.value == "max_tool_errors" and record.error_class.value == "agent"
     assert record.tool_errors == 3 and record.reward == 0.0
@@ -104,9 +94,9 @@ def test_malformed_tool_json_goes_back_to_the_agent_and_is_never_retried(mock_se
     assert record.agent_usage.calls == len([m for m in record.messages if m.role.value == "agent"]) - 1
 
 
-def test_faults_that_outlast_retries_are_infra_and_a_rerun_retries_them(mock_server, tmp_path):
+def test_faults_that_outlast_retries_are_infra_and_a_rerun_retries_them(mock_server, transport, tmp_path):
     mock_server.faults = FaultPlan(rate=1.0, kinds=("unavailable",), seed=0)
-    cfg = config(mock_server, task_ids=TASKS[:2], trials=1, max_retries=1)
+    cfg = config(mock_server, transport, task_ids=TASKS[:2], trials=1, max_retries=1)
     plan = run(cfg, tmp_path / "run")
     assert not (tmp_path / "run" / TRIALS).exists() or (tmp_path / "run" / TRIALS).read_text() == ""
     infra = [json.loads(line) for line in (tmp_path / "run" / INFRA_ERRORS).read_text().splitlines()]
@@ -118,19 +108,20 @@ def test_faults_that_outlast_retries_are_infra_and_a_rerun_retries_them(mock_ser
     assert set(keys(tmp_path / "run").values()) == {1} and load_run(tmp_path / "run").summary.trials_pending == 0
 
 
-def test_retry_after_is_honoured(mock_server, tmp_path):
+def test_retry_after_is_honoured(mock_server, transport, tmp_path):
     import time
 
-    from frontdesk.llm import ModelConfig, complete
+    from frontdesk.llm import InfraError, ModelConfig, aclose, complete
 
     mock_server.faults = FaultPlan(rate=1.0, kinds=("rate_limit",), retry_after_s=0.4)
     model = ModelConfig(model="openai/mock-user", params={"api_base": mock_server.api_base, "api_key": "x"},
-                        max_retries=1, retry_wait_s=0.0)
+                        max_retries=1, retry_wait_s=0.0, transport=transport)
 
     async def call() -> float:
         start = time.monotonic()
-        with pytest.raises(Exception):
+        with pytest.raises(InfraError, match="after 2 attempts"):
             await complete(model, [{"role": "user", "content": "hi"}])
+        await aclose()
         return time.monotonic() - start
 
     elapsed = asyncio.run(call())
@@ -138,14 +129,14 @@ def test_retry_after_is_honoured(mock_server, tmp_path):
     assert elapsed >= 0.4  # the retry waited for Retry-After although the backoff base is zero
 
 
-def test_response_cache_replays_a_run_exactly_and_keeps_repeats_independent(mock_server, tmp_path):
+def test_response_cache_replays_a_run_exactly_and_keeps_repeats_independent(mock_server, transport, tmp_path):
     cache = tmp_path / "cache"
-    run(config(mock_server, cache_dir=str(cache), task_ids=TASKS[:2]), tmp_path / "first")
+    run(config(mock_server, transport, cache_dir=str(cache), task_ids=TASKS[:2]), tmp_path / "first")
     calls_first = mock_server.stats.requests
     cached_entries = list(cache.rglob("*.json"))
     # 2 tasks x 2 trials x 7 calls, each trial keyed by its own seed: nothing shared between repeats
     assert len(cached_entries) == calls_first == 2 * 2 * 7
-    run(config(mock_server, cache_dir=str(cache), task_ids=TASKS[:2]), tmp_path / "replay")
+    run(config(mock_server, transport, cache_dir=str(cache), task_ids=TASKS[:2]), tmp_path / "replay")
     assert mock_server.stats.requests == calls_first  # no new provider calls
     first, replay = load_run(tmp_path / "first"), load_run(tmp_path / "replay")
     assert {r.key: [m.content for m in r.messages] for r in first.records} == {
@@ -172,11 +163,11 @@ def test_budget_stops_new_trials_and_a_rerun_continues(replay, tmp_path):
     assert set(keys(tmp_path / "run").values()) == {1} and len(keys(tmp_path / "run")) == 8
 
 
-def test_no_api_key_reaches_any_file_the_run_writes(mock_server, tmp_path, monkeypatch):
+def test_no_api_key_reaches_any_file_the_run_writes(mock_server, transport, tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET + "-env")
     folder = tmp_path / "run"
     cache = tmp_path / "cache"
-    run(config(mock_server, task_ids=TASKS[:1], trials=1, cache_dir=str(cache),
+    run(config(mock_server, transport, task_ids=TASKS[:1], trials=1, cache_dir=str(cache),
                llm_params={"api_base": mock_server.api_base, "api_key": SECRET,
                            "extra_headers": {"Authorization": f"Bearer {SECRET}"}}), folder)
     written = [p for p in [*folder.rglob("*"), *cache.rglob("*")] if p.is_file()]

@@ -344,3 +344,15 @@ def test_worker_processes_record_every_trial_once_with_the_same_verdicts(tmp_pat
     assert rewards(tmp_path / "two") == rewards(tmp_path / "one")
     # workers is not part of the configuration: the one-process folder resumes with two workers
     assert run(one.model_copy(update={"workers": 2}), tmp_path / "one").pending == []
+
+
+def test_a_run_relaxes_the_garbage_collector_and_restores_it_afterwards():
+    import gc
+
+    from frontdesk.eval.gc_pauses import RUN_THRESHOLDS, fewer_gc_pauses
+
+    before = gc.get_threshold()
+    with fewer_gc_pauses():
+        assert gc.get_threshold() == RUN_THRESHOLDS
+        assert gc.get_freeze_count() > 0  # the long-lived heap is out of the collector's way
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -27,6 +27,7 @@ _NOT_HASHED = {
     "workers",
     "executor",
     "ray_address",
+    "transport",  # both transports send the same request and price it the same way
 }
 
 
@@ -59,6 +60,9 @@ class RunConfig(BaseModel):
     max_calls_in_flight: int | None = Field(default=None, ge=1, description="Per provider.")
     requests_per_minute: float | None = Field(default=None, gt=0, description="Per provider.")
     cache_dir: str | None = None
+    transport: Literal["litellm", "openai-http"] = Field(
+        default="litellm", description="litellm (any provider) or openai-http (OpenAI-compatible endpoints, less CPU)."
+    )
     max_cost_usd: float | None = Field(default=None, gt=0, description="Spend cap for one invocation.")
 
     def public_dict(self) -> dict[str, Any]:

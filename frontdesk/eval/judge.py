@@ -44,10 +44,10 @@ def judge_for(judge: str | None, task: Task) -> str:
     return judge
 
 
-def check_judge(judge: str | None, tasks: list[Task]) -> None:
+def check_judge(judge: str | None, tasks: list[Task], transport: str = "litellm") -> None:
     """Before a run starts: the judge's model string is usable, and every task that needs a judge has one."""
     if judge is not None:
-        check_model_string(judge)
+        check_model_string(judge, transport)
     for task in tasks:
         if task.judged_assertions:
             judge_for(judge, task)

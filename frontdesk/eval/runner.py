@@ -9,18 +9,19 @@ import time
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable, Iterable
 
 from frontdesk.agents import AgentContext, build_agent, check_agent_spec
 from frontdesk.envs import Domain, Environment, Task, get_domain
 from frontdesk.errors import ConfigError
 from frontdesk.eval.checker import Goal, build_goal, check
 from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
+from frontdesk.eval.gc_pauses import fewer_gc_pauses
 from frontdesk.eval.judge import check_judge, judge_assertions, judge_for
 from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord
 from frontdesk.eval.store import RunStore
-from frontdesk.llm import SCRIPTED_PREFIX, InfraError, ModelConfig, check_model_string, missing_provider_keys
+from frontdesk.llm import SCRIPTED_PREFIX, InfraError, ModelConfig, aclose, check_model_string, missing_provider_keys
 from frontdesk.simulators import Persona, UserContext, build_user, check_user_spec
 from frontdesk.trajectory import Usage
 
@@ -53,7 +54,7 @@ def check_participants(config: RunConfig) -> list[str]:
     warnings = []
     for model in sorted({config.agent, config.user}):
         if not model.startswith(SCRIPTED_PREFIX):
-            check_model_string(model)
+            check_model_string(model, config.transport)
             missing = missing_provider_keys(model, config.llm_params)
             if missing:
                 warnings.append(
@@ -115,6 +116,7 @@ def _model(config: RunConfig, model: str, temperature: float | None) -> ModelCon
         max_in_flight=config.max_calls_in_flight,
         requests_per_minute=config.requests_per_minute,
         cache_dir=config.cache_dir,
+        transport=config.transport,
     )
 
 
@@ -221,7 +223,7 @@ def plan_run(config: RunConfig, folder: Path) -> RunPlan:
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
     warnings = check_participants(config)
-    check_judge(config.judge, tasks)  # a task that needs a judge without one fails here, before writing
+    check_judge(config.judge, tasks, config.transport)  # a task that needs a judge without one fails here, before writing
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
     store.open(build_manifest(config, domain, tasks))
@@ -264,8 +266,17 @@ async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] |
         plan.record(result, on_result)
         results.append(result)
 
-    await asyncio.gather(*(one(t, p, i) for t, p, i in plan.pending))
+    await gather_trials(one(t, p, i) for t, p, i in plan.pending)
     return results
+
+
+async def gather_trials(trials: Iterable[Awaitable[None]]) -> None:
+    """Run trial coroutines together, with fewer GC pauses; release model connections afterwards."""
+    with fewer_gc_pauses():
+        try:
+            await asyncio.gather(*trials)
+        finally:
+            await aclose()
 
 
 def run(config: RunConfig, folder: Path, on_result: Callable[[TrialResult], None] | None = None) -> RunPlan:

@@ -1,10 +1,10 @@
 """Trials in several worker processes or on Ray, for when one Python process is the bottleneck.
 
-Each model call costs the harness a few milliseconds of CPU inside litellm and the provider SDK;
-at hundreds of calls in flight one interpreter (one GIL) cannot keep up. Worker processes each run
-an asyncio loop over a shard of the pending trials with a share of the concurrency. Results come
-back to this process, which alone writes the run folder (``RunPlan.record``), so storage, resume and
-budget behave exactly as with one process. ``--executor ray`` does the same with Ray actors, on
+Through the litellm transport each model call costs the harness several milliseconds of CPU
+(litellm and the provider SDK); at hundreds of calls in flight one interpreter (one GIL) cannot
+keep up. Worker processes each run an asyncio loop over a shard of the pending trials with a share
+of the concurrency. Results come back to this process, which alone writes the run folder
+(``RunPlan.record``), so storage, resume and budget behave exactly as with one process. ``--executor ray`` does the same with Ray actors, on
 a local instance or an existing cluster.
 """
 
@@ -25,7 +25,7 @@ def _worker(config: Any, goals: dict[str, Any], shard: list[tuple[str, str, int]
     import asyncio
 
     from frontdesk.envs import get_domain
-    from frontdesk.eval.runner import execute_trial
+    from frontdesk.eval.runner import execute_trial, gather_trials
 
     domain = get_domain(config.domain)
     tasks = {t.id: t for t in domain.tasks}
@@ -42,7 +42,7 @@ def _worker(config: Any, goals: dict[str, Any], shard: list[tuple[str, str, int]
                 result = await execute_trial(domain, tasks[task_id], trial, config, goals[task_id], personas[persona])
             results.put(("result", result))
 
-        await asyncio.gather(*(one(*key) for key in shard))
+        await gather_trials(one(*key) for key in shard)
 
     try:
         asyncio.run(main())
@@ -107,11 +107,13 @@ class _RayTrialWorker:
 
     def __init__(self, config: Any, goals: dict[str, Any]) -> None:
         from frontdesk.envs import get_domain
+        from frontdesk.eval.gc_pauses import relax_gc
 
         self.config, self.goals = config, goals
         self.domain = get_domain(config.domain)
         self.tasks = {t.id: t for t in self.domain.tasks}
         self.personas = {p.name: p for p in config.personas}
+        relax_gc()  # this process exists only to run trials: nothing to restore afterwards
 
     async def run(self, task_id: str, persona: str, trial: int) -> TrialResult:
         from frontdesk.eval.runner import execute_trial

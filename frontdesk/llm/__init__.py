@@ -1,8 +1,9 @@
-"""The one door to language models: litellm wrapper, retries, usage and cost, error classes."""
+"""The one door to language models: litellm or the openai-http transport, retries, usage and cost, error classes."""
 
 from frontdesk.llm.client import (
     SCRIPTED_PREFIX,
     Completion,
+    aclose,
     ModelConfig,
     check_model_string,
     complete,
@@ -16,6 +17,7 @@ from frontdesk.llm.participants import ParticipantRegistry
 __all__ = [
     "SCRIPTED_PREFIX",
     "Completion",
+    "aclose",
     "InfraError",
     "ModelConfig",
     "ParticipantRegistry",

@@ -6,14 +6,16 @@ the network at import time), so commands that never call a model stay fast and o
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from frontdesk.errors import ConfigError
+from frontdesk.llm import openai_http
 from frontdesk.llm.cache import ResponseCache, cache_key
 from frontdesk.llm.errors import InfraError
 from frontdesk.llm.limits import limiter_for, retry_after_seconds
@@ -57,6 +59,9 @@ class ModelConfig(BaseModel):
     max_in_flight: int | None = None  # calls to this model's provider at once, across the run
     requests_per_minute: float | None = None  # to this model's provider, across the run
     cache_dir: str | None = None  # replay identical requests of the same trial from disk
+    # How requests travel: litellm (any provider) or openai-http (OpenAI-compatible endpoints only,
+    # a fraction of the CPU per call; see frontdesk/llm/openai_http.py).
+    transport: Literal["litellm", "openai-http"] = "litellm"
 
 
 class Completion(BaseModel):
@@ -68,19 +73,22 @@ class Completion(BaseModel):
 
 def is_transient(error: BaseException) -> bool:
     """Worth retrying: a rate limit, a timeout, a dropped connection or any 5xx from the provider."""
+    if isinstance(error, openai_http.ProviderError):
+        return error.transient
     if any(cls.__name__ in _TRANSIENT for cls in type(error).__mro__):
         return True
     status = getattr(error, "status_code", None)
     return isinstance(status, int) and (status >= 500 or status in (408, 429))
 
 
-def check_model_string(model: str) -> None:
-    """Raise ConfigError unless litellm can tell which provider serves ``model``."""
+def check_model_string(model: str, transport: str = "litellm") -> None:
+    """Raise ConfigError unless litellm can tell which provider serves ``model`` and ``transport``
+    can reach it."""
     if not model or model != model.strip():
         raise ConfigError(f"model string {model!r} is empty or has surrounding spaces")
     litellm = import_litellm()
     try:
-        litellm.get_llm_provider(model=model)
+        provider = litellm.get_llm_provider(model=model)[1]
     except Exception as e:
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ConfigError(
@@ -88,6 +96,12 @@ def check_model_string(model: str) -> None:
             "Use 'provider/model' such as 'openai/gpt-4o-mini', or a built-in participant such as "
             "'scripted/oracle'"
         ) from None
+    if transport == "openai-http" and provider != "openai":
+        raise ConfigError(
+            f"--transport openai-http speaks only the OpenAI chat-completions protocol, and {model!r} is "
+            f"served by {provider!r}: use --transport litellm, or 'openai/<name>' with --llm-param "
+            "api_base=URL for an OpenAI-compatible server"
+        )
 
 
 def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
@@ -118,10 +132,26 @@ def _scrub(text: str, params: dict[str, Any]) -> str:
     return text
 
 
-def _usage(litellm: Any, response: Any) -> Usage:
+def _price(litellm: Any, model: str, usage: dict[str, Any]) -> float | None:
+    """USD for one OpenAI-compatible call from litellm's cost map; None (unknown, never zero) for an
+    unpriced model."""
+    try:
+        prompt, completion = litellm.cost_per_token(
+            model=openai_http.wire_model(model),
+            custom_llm_provider="openai",  # known already: spares litellm working it out per call
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            usage_object=litellm.Usage(**usage),  # cached prompt tokens are priced as such
+        )
+        return float(prompt) + float(completion)
+    except Exception:
+        return None
+
+
+def _from_litellm(litellm: Any, response: Any) -> Completion:
+    if not getattr(response, "choices", None):
+        raise _NoChoices()
     u = getattr(response, "usage", None)
-    prompt = int(getattr(u, "prompt_tokens", 0) or 0)
-    completion = int(getattr(u, "completion_tokens", 0) or 0)
     hidden = getattr(response, "_hidden_params", None) or {}
     try:
         # litellm has already priced the response; pricing it again costs ~1.5 ms of CPU per call.
@@ -129,7 +159,65 @@ def _usage(litellm: Any, response: Any) -> Usage:
         cost: float | None = None if raw is None else float(raw)
     except Exception:
         cost = None  # price unknown for this model: recorded as unknown, never as zero
-    return Usage(calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost)
+    choice = response.choices[0]
+    message = choice.message
+    return Completion(
+        text=message.content or None,
+        tool_calls=[
+            ToolCall(id=tc.id or f"call_{i}", name=tc.function.name or "", arguments=tc.function.arguments or "")
+            for i, tc in enumerate(getattr(message, "tool_calls", None) or [])
+        ],
+        usage=Usage(
+            calls=1,
+            prompt_tokens=int(getattr(u, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(u, "completion_tokens", 0) or 0),
+            cost_usd=cost,
+        ),
+        finish_reason=getattr(choice, "finish_reason", None),
+    )
+
+
+def _from_openai_json(litellm: Any, model: str, body: Any) -> Completion:
+    """Read an OpenAI chat-completions response body; anything malformed is the provider's fault."""
+    choices = body.get("choices") if isinstance(body, dict) else None
+    if not choices or not isinstance(choices, list):
+        raise _NoChoices()
+    try:
+        message = choices[0].get("message") or {}
+        content = message.get("content")
+        if content is not None and not isinstance(content, str):
+            raise TypeError(f"message content is {type(content).__name__}, not text")
+        calls = []
+        for i, tc in enumerate(message.get("tool_calls") or []):
+            function = tc.get("function") or {}
+            arguments = function.get("arguments")
+            if not isinstance(arguments, str):  # some servers send an object: the agent sees it as JSON
+                arguments = "" if arguments is None else json.dumps(arguments)
+            calls.append(ToolCall(id=tc.get("id") or f"call_{i}", name=function.get("name") or "", arguments=arguments))
+        usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+        prompt, completion = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        finish_reason = choices[0].get("finish_reason")
+    except (AttributeError, TypeError, ValueError) as e:
+        raise _Malformed(f"the response is not a chat completion ({e})") from None
+    return Completion(
+        text=content or None,
+        tool_calls=calls,
+        usage=Usage(calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=_price(litellm, model, usage)),
+        finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+    )
+
+
+class _Malformed(Exception):
+    pass
+
+
+class _NoChoices(Exception):
+    pass
+
+
+async def aclose() -> None:
+    """Release this event loop's connections (the openai-http transport's session); call before the loop ends."""
+    await openai_http.aclose()
 
 
 async def complete(
@@ -186,26 +274,20 @@ async def complete(
         async for attempt in retrying:
             with attempt:
                 async with limiter.slot():
-                    response = await litellm.acompletion(**kwargs)
+                    if config.transport == "openai-http":
+                        body = await openai_http.post_chat(kwargs, float(kwargs["timeout"]))
+                        completion = _from_openai_json(litellm, config.model, body)
+                    else:
+                        completion = _from_litellm(litellm, await litellm.acompletion(**kwargs))
+    except _NoChoices:
+        raise InfraError(f"{config.model}: the provider returned a response without choices") from None
+    except _Malformed as e:  # not retried: a server that answers in the wrong shape will do it again
+        raise InfraError(f"{config.model}: {e}") from None
     except Exception as e:
         tries = attempt.retry_state.attempt_number
         what = "after {} attempts".format(tries) if is_transient(e) else "not retried"
         detail = _scrub(str(e).strip()[:300], config.params)
         raise InfraError(f"{config.model}: {type(e).__name__}: {detail} ({what})") from None
-    if not getattr(response, "choices", None):
-        raise InfraError(f"{config.model}: the provider returned a response without choices")
-    choice = response.choices[0]
-    message = choice.message
-    calls = [
-        ToolCall(id=tc.id or f"call_{i}", name=tc.function.name or "", arguments=tc.function.arguments or "")
-        for i, tc in enumerate(getattr(message, "tool_calls", None) or [])
-    ]
-    completion = Completion(
-        text=message.content or None,
-        tool_calls=calls,
-        usage=_usage(litellm, response),
-        finish_reason=getattr(choice, "finish_reason", None),
-    )
     if cache:
         cache.put(key, completion.model_dump(mode="json"))
     return completion

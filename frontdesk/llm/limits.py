@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import AsyncIterator
@@ -53,17 +54,20 @@ class ProviderLimiter:
             yield
 
 
-_limiters: dict[tuple[int, str, int | None, float | None], ProviderLimiter] = {}
+# Per event loop (asyncio primitives belong to one loop); an entry goes when its loop does. Keyed
+# by the loop itself, not id(loop): a new loop can reuse a finished one's id.
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, ProviderLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def limiter_for(model: str, max_in_flight: int | None, requests_per_minute: float | None) -> ProviderLimiter:
     """The limiter shared by all calls to ``model``'s provider within the running event loop."""
-    key = (id(asyncio.get_running_loop()), provider_of(model), max_in_flight, requests_per_minute)
-    limiter = _limiters.get(key)
+    per_loop = _limiters.setdefault(asyncio.get_running_loop(), {})
+    key = (provider_of(model), max_in_flight, requests_per_minute)
+    limiter = per_loop.get(key)
     if limiter is None:
-        if len(_limiters) > 64:  # limiters of finished event loops: drop them
-            _limiters.clear()
-        limiter = _limiters[key] = ProviderLimiter(max_in_flight, requests_per_minute)
+        limiter = per_loop[key] = ProviderLimiter(max_in_flight, requests_per_minute)
     return limiter
 
 

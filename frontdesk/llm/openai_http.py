@@ -1,0 +1,140 @@
+"""The ``openai-http`` transport: chat completions sent straight to an OpenAI-compatible endpoint.
+
+Why it exists: through ``litellm.acompletion`` a model call costs the harness about 6 ms of CPU
+(litellm's logging and costing plus the OpenAI SDK's request transform; 8 ms on a 16 KB retail
+request); sent as JSON over a shared aiohttp session the same call costs about 0.6 ms, harness
+included (`python benchmarks/bench_scale.py`). With hundreds of calls in flight that difference
+decides whether the provider or the harness sets the pace. litellm stays the default (it speaks
+every provider); this transport speaks only the OpenAI chat-completions protocol: OpenAI itself,
+vLLM, SGLang, llama.cpp, LM Studio, a mock server. Prices still come from litellm's cost map, so
+both transports record the same cost for the same usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import urllib.parse
+import urllib.request
+import weakref
+from typing import Any
+
+DEFAULT_API_BASE = "https://api.openai.com/v1"
+
+# Parameters that configure the client rather than the request body (litellm's names).
+CLIENT_PARAMS = frozenset(
+    {"api_key", "api_base", "base_url", "extra_headers", "extra_body", "timeout", "drop_params", "num_retries",
+     "max_retries", "organization", "custom_llm_provider"}
+)
+
+# One aiohttp session (and connection pool) per event loop; an entry goes when its loop does.
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+
+
+class ProviderError(Exception):
+    """The endpoint answered with an error status, an unreadable body, or not at all."""
+
+    def __init__(self, message: str, *, transient: bool, status_code: int | None = None, headers: Any = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.status_code = status_code
+        self.headers = headers  # where frontdesk.llm.limits looks for Retry-After
+
+
+def wire_model(model: str) -> str:
+    """The model name the endpoint expects: ``openai/llama-3-8b`` is sent as ``llama-3-8b``."""
+    return model.split("/", 1)[1] if model.startswith("openai/") else model
+
+
+def endpoint(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The chat-completions URL and request headers, from the call's params or litellm's variables."""
+    base = params.get("api_base") or params.get("base_url") or os.environ.get("OPENAI_API_BASE") \
+        or os.environ.get("OPENAI_BASE_URL") or DEFAULT_API_BASE
+    headers = {"Content-Type": "application/json"}
+    key = params.get("api_key") or os.environ.get("OPENAI_API_KEY")
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    if params.get("organization"):
+        headers["OpenAI-Organization"] = str(params["organization"])
+    headers.update({str(k): str(v) for k, v in (params.get("extra_headers") or {}).items()})
+    return str(base).rstrip("/") + "/chat/completions", headers
+
+
+def request_body(request: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body: every request field except the client's own settings, plus ``extra_body``."""
+    body = {k: v for k, v in request.items() if k not in CLIENT_PARAMS}
+    body["model"] = wire_model(str(request["model"]))
+    body.update(request.get("extra_body") or {})
+    return body
+
+
+@functools.lru_cache(maxsize=64)
+def proxy_for(url: str) -> str | None:
+    """The proxy that HTTP(S)_PROXY / NO_PROXY give for ``url`` (as litellm's httpx client uses)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname is None or urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
+
+
+def _session() -> Any:
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        # No per-host cap: how many calls are in flight is the runner's and the limiter's decision.
+        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+        # Not trust_env: that reads ~/.netrc in a thread on every request (5% of a run's CPU);
+        # proxies from the environment are resolved once per URL instead (``proxy_for``).
+        session = _sessions[loop] = aiohttp.ClientSession(connector=connector)
+    return session
+
+
+async def aclose() -> None:
+    """Close this event loop's session; the runner calls it before its loop ends."""
+    session = _sessions.pop(asyncio.get_running_loop(), None)
+    if session is not None:
+        await session.close()
+
+
+async def post_chat(request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    """POST one chat-completions request; the decoded JSON response, or a ProviderError."""
+    import aiohttp
+
+    url, headers = endpoint(request)
+    payload = json.dumps(request_body(request), ensure_ascii=False).encode("utf-8")
+    try:
+        async with _session().post(
+            url, data=payload, headers=headers, proxy=proxy_for(url), timeout=aiohttp.ClientTimeout(total=timeout_s)
+        ) as response:
+            raw = await response.read()
+            if response.status >= 400:
+                status = response.status
+                raise ProviderError(
+                    f"HTTP {status}: {_error_text(raw)}",
+                    transient=status >= 500 or status in (408, 429),
+                    status_code=status,
+                    headers=response.headers,
+                )
+    except asyncio.TimeoutError:
+        raise ProviderError(f"no complete response within {timeout_s:g} s", transient=True) from None
+    except aiohttp.ClientError as e:  # refused, reset, a body cut short: the same request may succeed
+        raise ProviderError(f"connection failed: {type(e).__name__}: {e}", transient=True) from None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ProviderError(f"the response body is not JSON: {raw[:120]!r}", transient=True) from None
+
+
+def _error_text(raw: bytes) -> str:
+    try:
+        error = json.loads(raw).get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+        if message:
+            return str(message)
+    except (ValueError, AttributeError):
+        pass
+    return raw[:300].decode("utf-8", errors="replace") or "(empty body)"
