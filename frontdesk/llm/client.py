@@ -230,6 +230,8 @@ async def complete(
 
     Tool-call arguments are passed on exactly as the model produced them, valid JSON or not: a
     malformed call is the agent's mistake and the toolkit answers it with an error result.
+    With ``transport="openai-http"``, call :func:`aclose` before the event loop ends (the runner
+    does) so the loop's connection pool is closed cleanly.
     """
     litellm = import_litellm()
     kwargs: dict[str, Any] = {
