@@ -134,3 +134,26 @@ def test_trials_of_a_real_domain_are_isolated_and_cheap_to_build():
     # Untouched records are shared with the pristine DB, not copied.
     pristine_db, _ = domain._pristine(task.initial_state)
     assert dict.__getitem__(second.db.orders, "#O5003") is dict.__getitem__(pristine_db.orders, "#O5003")
+
+
+def test_scan_reads_the_trial_s_current_records_without_copying_any():
+    from frontdesk.envs import scan
+
+    base, tables = pristine()
+    db = fork(base, tables)
+    db.items["b"].qty = 5  # the trial's own copy of b
+    seen = {item.name: item for item in scan(db.items)}
+    assert seen["pear"].qty == 5 and seen["apple"] is base.items["a"]  # a is still the shared record
+    assert db.items.touched == {"b"}  # scanning touched nothing more
+    assert [i.qty for i in scan(Shop.model_validate(DATA).items)] == [3, 1]  # plain dicts too
+
+
+def test_a_flight_search_copies_no_flight():
+    domain = get_domain("airline")
+    env = Environment(domain, domain.tasks[0])
+    flight = next(iter(dict.values(env.db.flights)))
+    for name in ("search_direct_flights", "search_onestop_flights"):
+        arguments = f'{{"origin": "{flight.origin}", "destination": "{flight.destination}", "date": "2026-05-12"}}'
+        result = env.agent_tools.call(ToolCall(id="s", name=name, arguments=arguments))
+        assert result.error is None, result.content
+    assert env.db.flights.touched == set()

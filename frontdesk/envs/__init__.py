@@ -1,5 +1,6 @@
 """Domains, tasks, environments and canonical state hashing."""
 
+from frontdesk.envs.cow import scan
 from frontdesk.envs.domain import Domain, merge_patch
 from frontdesk.envs.environment import Environment
 from frontdesk.envs.hashing import canonical, canonical_json, state_hash
@@ -22,6 +23,7 @@ __all__ = [
     "load_tasks",
     "merge_patch",
     "parse_tasks",
+    "scan",
     "state_hash",
     "tasks_json_schema",
 ]

@@ -14,7 +14,8 @@ it at the end made per-call cost grow with the DB. Instead:
 
 Code that reaches records through ``[]``, ``get``, ``values``, ``items``, ``pop``, ``setdefault``
 is safe. Copying a table with the C-level ``dict(table)`` / ``{**table}`` and mutating what comes
-out is not: domain code should not do that.
+out is not: domain code should not do that. A search that only reads uses :func:`scan`, which
+copies nothing.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from __future__ import annotations
 import copy
 import hashlib
 from functools import cache
-from typing import Any, Iterator, get_args, get_origin
+from typing import Any, Iterable, Iterator, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 
 from frontdesk.envs.hashing import canonical_json
 
 _MOD = 1 << 256
+R = TypeVar("R")
 
 
 def record_digest(key: str, record: Any) -> int:
@@ -167,6 +169,17 @@ class CowTable(dict):  # type: ignore[type-arg]
                 )
                 total += base[key] if unchanged else record_digest(key, value)
         return total % _MOD
+
+
+def scan(table: dict[str, R]) -> Iterable[R]:
+    """Every record of a table, for reading only: nothing is copied, so nothing is marked touched.
+
+    ``values()`` on a copy-on-write table gives the trial its own copy of every record (reading is
+    where mutation starts); a search that only compares fields would pay for copying, and later
+    re-hashing, the whole table (an airline flight search: about 100 ms instead of under 1 ms).
+    Never change a record found this way; fetch it again with ``table[key]`` first.
+    """
+    return dict.values(table)
 
 
 @cache

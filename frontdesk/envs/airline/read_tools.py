@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import AirlineDB
+from frontdesk.envs.cow import scan
 from frontdesk.tools import ToolError, tool
 
 
@@ -72,7 +73,7 @@ def search_direct_flights(db: AirlineDB, origin: str, destination: str, date: st
     day = _search_date(date)
     found = [
         lookup.flight_summary(f, day, f.dates[day])
-        for f in db.flights.values()
+        for f in scan(db.flights)
         if f.origin == start and f.destination == end and day in f.dates and f.dates[day].status == "available"
     ]
     return sorted(found, key=lambda s: (s["departure_time"], s["flight_number"]))
@@ -90,7 +91,7 @@ def search_onestop_flights(db: AirlineDB, origin: str, destination: str, date: s
     start, end = _route(db, origin, destination)
     day = _search_date(date)
     leaving: dict[str, list] = {}
-    for f in db.flights.values():
+    for f in scan(db.flights):
         if day in f.dates and f.dates[day].status == "available":
             leaving.setdefault(f.origin, []).append(f)
     found = []

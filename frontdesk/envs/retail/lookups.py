@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
-
+from frontdesk.envs.cow import scan
 from frontdesk.envs.retail.db import Customer, Order, PaymentMethod, Product, RetailDB, Variant
 from frontdesk.tools import ToolError
-
-R = TypeVar("R")
-
-
-def scan(table: dict[str, R]) -> Iterable[R]:
-    """Every record of a table, for reading only.
-
-    A trial's tables are copy-on-write (frontdesk/envs/cow.py): reaching a record through ``[]``,
-    ``get`` or ``values`` gives the trial its own copy. A search that only compares fields reads
-    through ``dict.values`` instead, so looking up one email does not copy every customer.
-    Never change a record found this way; fetch it again with ``[]`` first.
-    """
-    return dict.values(table)
 
 
 def find_order(db: RetailDB, order_id: str) -> Order:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from frontdesk.envs.cow import scan
 from frontdesk.envs.telecom.db import Bill, Customer, Line, Plan, TelecomDB
 from frontdesk.envs.telecom.device import allowance_used_up
 from frontdesk.tools import ToolError, tool
@@ -46,7 +47,7 @@ def _active(line: Line, doing: str) -> None:
 
 
 def _overdue_bills(db: TelecomDB, customer_id: str) -> list[Bill]:
-    return [b for b in db.bills.values() if b.customer_id == customer_id and b.status == "overdue"]
+    return [b for b in scan(db.bills) if b.customer_id == customer_id and b.status == "overdue"]
 
 
 @tool(kind="read")
@@ -57,7 +58,7 @@ def find_customer_by_phone(db: TelecomDB, phone_number: str) -> dict:
         phone_number: The phone number, in any format, e.g. "415-555-0142".
     """
     wanted = digits(phone_number)
-    for line in db.lines.values():
+    for line in scan(db.lines):
         if wanted and digits(line.phone_number) == wanted:
             return {"customer_id": line.customer_id, "line_id": line.id}
     raise ToolError(f"no line has the phone number {phone_number!r}")
@@ -71,8 +72,8 @@ def get_customer_details(db: TelecomDB, customer_id: str) -> dict:
         customer_id: The customer's id, e.g. "C1000".
     """
     customer = _customer(db, customer_id)
-    lines = sorted(line.id for line in db.lines.values() if line.customer_id == customer_id)
-    bills = [b.model_dump() for b in sorted(db.bills.values(), key=lambda b: b.id) if b.customer_id == customer_id]
+    lines = sorted(line.id for line in scan(db.lines) if line.customer_id == customer_id)
+    bills = [b.model_dump() for b in sorted(scan(db.bills), key=lambda b: b.id) if b.customer_id == customer_id]
     return {**customer.model_dump(), "line_ids": lines, "bills": bills}
 
 

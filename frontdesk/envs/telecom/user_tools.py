@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from frontdesk.envs.cow import scan
 from frontdesk.envs.telecom.db import App, NetworkMode, Permission, TelecomDB
 from frontdesk.envs.telecom.device import (
     CARRIER,
@@ -166,7 +167,7 @@ def check_payment_requests(db: TelecomDB) -> str:
     Args:
     """
     customer_id = caller_phone(db).line.customer_id
-    bills = sorted(db.bills.values(), key=lambda b: b.id)
+    bills = sorted(scan(db.bills), key=lambda b: b.id)
     waiting = [b for b in bills if b.customer_id == customer_id and b.payment_requested]
     if not waiting:
         return f"The {CARRIER} app shows no payment requests."
