@@ -201,7 +201,7 @@ def test_scenarios_read_naturally(airline) -> None:
 
 
 def test_gold_actions_follow_the_policy_order(airline) -> None:
-    problems = {t.id: airline.gold_policy_check(t) for t in airline.tasks}
+    problems = {t.id: airline.gold_policy_problems(t) for t in airline.tasks}
     assert {k: v for k, v in problems.items() if v} == {}
 
 
@@ -220,7 +220,7 @@ def test_gold_policy_check_finds_each_kind_of_violation(airline, seed: dict) -> 
     owner, stranger = res["user_id"], next(u for u in sorted(seed["users"]) if u != res["user_id"])
     cancel = ("cancel_reservation", {"reservation_id": code, "reason": "other"})
     read = ("get_reservation_details", {"reservation_id": code})
-    check = airline.gold_policy_check
+    check = airline.gold_policy_problems
     assert check(_task(("get_user_details", {"user_id": owner}), read, cancel)) == []
     assert "before the member's user id was looked up" in check(_task(read, cancel))[0]
     assert "before reading it" in check(_task(("get_user_details", {"user_id": owner}), cancel))[0]

@@ -335,8 +335,8 @@ def test_gold_policy_check_flags_a_write_before_identity():
 
     domain = get_domain("mock")
     task = domain.task("cancel-pending-order")
-    assert domain.gold_policy_check(task) == []
+    assert domain.gold_policy_problems(task) == []
     reordered = task.model_copy(update={"gold_actions": [task.gold_actions[2], *task.gold_actions[:2]]})
-    assert domain.gold_policy_check(reordered) == ["gold action #0 cancel_order comes before find_customer_by_email"]
+    assert domain.gold_policy_problems(reordered) == ["gold action #0 cancel_order comes before find_customer_by_email"]
     no_identity = task.model_copy(update={"gold_actions": [Action(name="cancel_order", arguments={})]})
-    assert domain.gold_policy_check(no_identity) == ["gold action #0 cancel_order comes before find_customer_by_email"]
+    assert domain.gold_policy_problems(no_identity) == ["gold action #0 cancel_order comes before find_customer_by_email"]

@@ -158,9 +158,9 @@ def test_every_gold_sequence_follows_the_policy(retail, seed: RetailDB) -> None:
 
 def test_domain_runs_the_policy_check(retail) -> None:
     task = retail.task("cancel-pending-01")
-    assert retail.gold_policy_check(task) == []
+    assert retail.gold_policy_problems(task) == []
     backwards = task.model_copy(update={"gold_actions": list(reversed(task.gold_actions))})
-    assert retail.gold_policy_check(backwards)[0].endswith("comes before the customer is identified")
+    assert retail.gold_policy_problems(backwards)[0].endswith("comes before the customer is identified")
 
 
 def test_policy_check_finds_each_kind_of_problem(retail, seed: RetailDB) -> None:

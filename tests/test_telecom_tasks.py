@@ -120,13 +120,13 @@ def test_most_tasks_need_the_customer_to_act(telecom, tasks) -> None:
 
 
 def test_gold_actions_follow_the_policy(telecom, tasks) -> None:
-    assert {t.id: telecom.gold_policy_check(t) for t in tasks if telecom.gold_policy_check(t)} == {}
+    assert {t.id: telecom.gold_policy_problems(t) for t in tasks if telecom.gold_policy_problems(t)} == {}
 
 
 def test_gold_policy_check_flags_a_write_before_identity(telecom) -> None:
     task = telecom.task("suspended_unpaid-novice")
     writes_first = task.model_copy(update={"gold_actions": [*task.gold_actions[3:4], *task.gold_actions]})
-    assert telecom.gold_policy_check(writes_first) == [
+    assert telecom.gold_policy_problems(writes_first) == [
         "gold action #0 send_payment_request comes before find_customer_by_phone"
     ]
 
@@ -134,7 +134,7 @@ def test_gold_policy_check_flags_a_write_before_identity(telecom) -> None:
 def test_gold_policy_check_flags_an_apn_reset_without_a_restart(telecom) -> None:
     task = telecom.task("apn_misconfigured-novice")
     no_restart = task.model_copy(update={"gold_actions": [a for a in task.gold_actions if a.name != "reboot_phone"]})
-    assert telecom.gold_policy_check(no_restart) == ["gold action #2 reset_apn_settings is not followed by reboot_phone"]
+    assert telecom.gold_policy_problems(no_restart) == ["gold action #2 reset_apn_settings is not followed by reboot_phone"]
 
 
 # --- whole trials ------------------------------------------------------------------------------------

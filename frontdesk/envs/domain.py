@@ -49,8 +49,9 @@ class Domain:
     # Calling this agent tool successfully ends the conversation as a transfer to a human.
     transfer_tool: str | None = "transfer_to_human_agents"
     # Domain-specific checks of a task's gold actions against the policy (e.g. "identity is looked
-    # up before any write"); returns the problems found. `frontdesk validate` runs it on every task.
-    gold_policy_check: Callable[[Task], list[str]] | None = None
+    # up before any write"): f(task, db) -> problems found, where db is a fresh copy of the task's
+    # initial database. `frontdesk validate` runs it on every task (see gold_policy_problems).
+    gold_policy_check: Callable[[Task, Any], list[str]] | None = None
     # Named checks a task's `assertions` refer to: f(db, **arguments) -> bool.
     assertions: dict[str, Callable[..., bool]] = field(default_factory=dict)
     _pristine_cache: OrderedDict[str, tuple[BaseModel, dict[str, PristineTable]]] = field(
@@ -116,6 +117,12 @@ class Domain:
         if len(self._pristine_cache) > PRISTINE_CACHE_SIZE:
             self._pristine_cache.popitem(last=False)
         return entry
+
+    def gold_policy_problems(self, task: Task) -> list[str]:
+        """How ``task``'s gold actions break the policy: empty if they do not (or no check exists)."""
+        if self.gold_policy_check is None:
+            return []
+        return self.gold_policy_check(task, self.build_db(task.initial_state))
 
     def write_tool_names(self) -> set[str]:
         return {t.name for t in [*self.agent_tools, *self.user_tools] if t.kind is ToolKind.WRITE}

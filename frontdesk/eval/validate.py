@@ -43,8 +43,7 @@ async def validate_domain(domain: Domain) -> list[TaskCheck]:
         except BrokenTaskError as e:
             check.problems.append(str(e))
             continue
-        if domain.gold_policy_check is not None:
-            check.problems.extend(f"gold actions break the policy: {p}" for p in domain.gold_policy_check(task))
+        check.problems.extend(f"gold actions break the policy: {p}" for p in domain.gold_policy_problems(task))
         if goal.writes and not goal.changes_state:
             check.problems.append(f"{goal.writes} gold write action(s) leave the database unchanged")
         if not goal.writes and goal.changes_state:

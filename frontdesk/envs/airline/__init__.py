@@ -6,12 +6,6 @@ from frontdesk.envs.airline.db import AirlineDB
 from frontdesk.envs.airline.policy_check import gold_policy_problems
 from frontdesk.envs.airline.tools import AGENT_TOOLS
 from frontdesk.envs.domain import Domain
-from frontdesk.envs.task import Task
-
-
-def gold_policy_check(task: Task) -> list[str]:
-    return gold_policy_problems(task, AGENT_TOOLS, domain.seed_data)
-
 
 domain = Domain(
     name="airline",
@@ -19,7 +13,7 @@ domain = Domain(
     db_model=AirlineDB,
     agent_tools=AGENT_TOOLS,
     data_dir=Path(__file__).parent / "data",
-    gold_policy_check=gold_policy_check,
+    gold_policy_check=gold_policy_problems,
 )
 
 __all__ = ["AirlineDB", "domain"]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from frontdesk.envs.domain import merge_patch
+from frontdesk.envs.airline.db import AirlineDB
+from frontdesk.envs.airline.tools import AGENT_TOOLS
+from frontdesk.envs.cow import scan
 from frontdesk.envs.task import Task
-from frontdesk.tools import Tool, ToolKind
+from frontdesk.tools import ToolKind
+
+_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
 
 
-def gold_policy_problems(task: Task, tools: list[Tool], seed_data: dict[str, Any]) -> list[str]:
+def gold_policy_problems(task: Task, db: AirlineDB) -> list[str]:
     """Identity first, a reservation read before it is changed, only the member's own reservations, transfer last."""
-    writes = {t.name for t in tools if t.kind is ToolKind.WRITE}
-    reservations = merge_patch(seed_data["reservations"], (task.initial_state or {}).get("reservations", {}))
+    owners = {r.reservation_id: r.user_id for r in scan(db.reservations)}
     problems = []
     users: list[str] = []
     reservations_read: set[str] = set()
@@ -25,7 +26,7 @@ def gold_policy_problems(task: Task, tools: list[Tool], seed_data: dict[str, Any
             reservations_read.add(args["reservation_id"])
         elif action.name == "transfer_to_human_agents" and i != len(task.gold_actions) - 1:
             problems.append(f"{where}: a transfer ends the conversation, so it must be the last action")
-        if action.name not in writes:
+        if action.name not in _WRITES:
             continue
         if not users:
             problems.append(f"{where} comes before the member's user id was looked up with get_user_details")
@@ -35,7 +36,7 @@ def gold_policy_problems(task: Task, tools: list[Tool], seed_data: dict[str, Any
         if reservation_id is not None:
             if reservation_id not in reservations_read:
                 problems.append(f"{where} changes reservation {reservation_id} before reading it")
-            owner = reservations.get(reservation_id, {}).get("user_id")
+            owner = owners.get(reservation_id)
             if owner is not None and owner not in users:
                 problems.append(
                     f"{where} changes reservation {reservation_id}, which belongs to {owner}, not the member"

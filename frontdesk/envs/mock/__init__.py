@@ -11,7 +11,7 @@ from frontdesk.tools import ToolKind
 _WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
 
 
-def identity_before_writes(task: Task) -> list[str]:
+def identity_before_writes(task: Task, db: MockDB) -> list[str]:
     """The policy: find the customer by email before changing anything."""
     for i, action in enumerate(task.gold_actions):
         if action.name == "find_customer_by_email":

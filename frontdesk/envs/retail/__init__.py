@@ -7,12 +7,15 @@ from frontdesk.envs.retail.db import RetailDB
 from frontdesk.envs.retail.policy_check import gold_policy_problems
 from frontdesk.envs.retail.tools import AGENT_TOOLS
 from frontdesk.envs.task import Task
+from frontdesk.tools import ToolKind
+from frontdesk.tools.generic import transfer_to_human_agents
+
+_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
 
 
-def gold_policy_check(task: Task) -> list[str]:
+def gold_policy_check(task: Task, db: RetailDB) -> list[str]:
     """The ways ``task``'s gold actions break the policy's order (see policy_check.py)."""
-    db = domain.build_db(task.initial_state)
-    return gold_policy_problems(task, db, domain.write_tool_names(), domain.transfer_tool)
+    return gold_policy_problems(task, db, _WRITES, transfer_to_human_agents.name)
 
 
 domain = Domain(

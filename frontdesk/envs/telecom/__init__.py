@@ -13,7 +13,7 @@ from frontdesk.tools import ToolKind
 _AGENT_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
 
 
-def gold_follows_policy(task: Task) -> list[str]:
+def gold_follows_policy(task: Task, db: TelecomDB) -> list[str]:
     """Identity before any backend change; a restart after every APN reset (the manual's rule)."""
     problems = []
     identified = False
