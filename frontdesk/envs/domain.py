@@ -16,7 +16,7 @@ from frontdesk.envs.cow import PristineTable, fork, pristine_tables
 from frontdesk.envs.hashing import canonical_json
 from frontdesk.envs.task import Task, load_tasks
 from frontdesk.errors import ConfigError, TaskFileError
-from frontdesk.tools import Tool, ToolKind
+from frontdesk.tools import Tool, write_tool_names
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -125,4 +125,4 @@ class Domain:
         return self.gold_policy_check(task, self.build_db(task.initial_state))
 
     def write_tool_names(self) -> set[str]:
-        return {t.name for t in [*self.agent_tools, *self.user_tools] if t.kind is ToolKind.WRITE}
+        return write_tool_names([*self.agent_tools, *self.user_tools])

@@ -1,7 +1,7 @@
 """Tool API: ``@tool`` functions, their schemas and validation, and Toolkits bound to a DB."""
 
 from frontdesk.tools.schema import ToolDefinitionError, parse_docstring
-from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool
+from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool, write_tool_names
 from frontdesk.tools.generic import AGENT_GENERIC_TOOLS, evaluate_arithmetic
 from frontdesk.tools.toolkit import Toolkit
 
@@ -18,4 +18,5 @@ __all__ = [
     "evaluate_arithmetic",
     "parse_docstring",
     "tool",
+    "write_tool_names",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field
@@ -84,6 +84,11 @@ class Tool:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # Calling the tool directly runs the plain function; handy in domain tests.
         return self.fn(*args, **kwargs)
+
+
+def write_tool_names(tools: Iterable[Tool]) -> set[str]:
+    """The names of the tools that may change state."""
+    return {t.name for t in tools if t.kind is ToolKind.WRITE}
 
 
 def tool(fn: Callable[..., Any] | None = None, *, kind: ToolKind | str, name: str | None = None) -> Any:

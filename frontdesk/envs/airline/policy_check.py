@@ -6,9 +6,9 @@ from frontdesk.envs.airline.db import AirlineDB
 from frontdesk.envs.airline.tools import AGENT_TOOLS
 from frontdesk.envs.cow import scan
 from frontdesk.envs.task import Task
-from frontdesk.tools import ToolKind
+from frontdesk.tools import write_tool_names
 
-_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
+_WRITES = write_tool_names(AGENT_TOOLS)
 
 
 def gold_policy_problems(task: Task, db: AirlineDB) -> list[str]:

@@ -6,9 +6,9 @@ from frontdesk.envs.domain import Domain
 from frontdesk.envs.mock.db import MockDB
 from frontdesk.envs.mock.tools import AGENT_TOOLS
 from frontdesk.envs.task import Task
-from frontdesk.tools import ToolKind
+from frontdesk.tools import write_tool_names
 
-_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
+_WRITES = write_tool_names(AGENT_TOOLS)
 
 
 def identity_before_writes(task: Task, db: MockDB) -> list[str]:

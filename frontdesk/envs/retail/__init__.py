@@ -7,10 +7,10 @@ from frontdesk.envs.retail.db import RetailDB
 from frontdesk.envs.retail.policy_check import gold_policy_problems
 from frontdesk.envs.retail.tools import AGENT_TOOLS
 from frontdesk.envs.task import Task
-from frontdesk.tools import ToolKind
+from frontdesk.tools import write_tool_names
 from frontdesk.tools.generic import transfer_to_human_agents
 
-_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
+_WRITES = write_tool_names(AGENT_TOOLS)
 
 
 def gold_policy_check(task: Task, db: RetailDB) -> list[str]:

@@ -8,9 +8,9 @@ from frontdesk.envs.telecom.assertions import ASSERTIONS
 from frontdesk.envs.telecom.db import TelecomDB
 from frontdesk.envs.telecom.tools import AGENT_TOOLS
 from frontdesk.envs.telecom.user_tools import USER_TOOLS
-from frontdesk.tools import ToolKind
+from frontdesk.tools import write_tool_names
 
-_AGENT_WRITES = {t.name for t in AGENT_TOOLS if t.kind is ToolKind.WRITE}
+_AGENT_WRITES = write_tool_names(AGENT_TOOLS)
 
 
 def gold_follows_policy(task: Task, db: TelecomDB) -> list[str]:
