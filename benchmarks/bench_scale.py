@@ -38,7 +38,14 @@ class ServerProcess:
     def __init__(self, latency_s: float) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "benchmarks" / "mock_server.py"), "--port", str(self.port), "--latency", str(latency_s)],
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "mock_server.py"),
+                "--port",
+                str(self.port),
+                "--latency",
+                str(latency_s),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -113,8 +120,16 @@ def run_trials(
         sum(1 for m in r.messages if m.role.value in ("agent", "user")) for r in results if hasattr(r, "messages")
     )
     longest = max((r.agent_usage.calls + r.user_usage.calls for r in results), default=0)
-    return {"trials": len(results), "wall": wall, "cpu": cpu, "calls": calls, "turns": turns, "longest": longest,
-            "gc_total": sum(pauses), "gc_longest": max(pauses, default=0.0)}
+    return {
+        "trials": len(results),
+        "wall": wall,
+        "cpu": cpu,
+        "calls": calls,
+        "turns": turns,
+        "longest": longest,
+        "gc_total": sum(pauses),
+        "gc_longest": max(pauses, default=0.0),
+    }
 
 
 def calls_per_second(server: ServerProcess, sizes: list[int]) -> dict[int, float]:
@@ -140,8 +155,10 @@ def print_growth(sizes: list[int]) -> None:
     finally:
         server.close()
     for n in sizes:
-        print(f"{n:>6} retail trials, zero latency, concurrency 32, openai-http: {rates[n]:.0f} calls/s "
-              f"({rates[n] / rates[sizes[0]]:.2f}x the {sizes[0]}-trial run)")
+        print(
+            f"{n:>6} retail trials, zero latency, concurrency 32, openai-http: {rates[n]:.0f} calls/s "
+            f"({rates[n] / rates[sizes[0]]:.2f}x the {sizes[0]}-trial run)"
+        )
 
 
 def help_seconds() -> float:
@@ -168,9 +185,21 @@ def main() -> None:
     rows.append(("frontdesk --help (best of 5)", f"{help_seconds():.3f} s", "target <= 0.3 s"))
 
     offline = run_trials("mock", 300, 8, None)
-    rows.append(("harness CPU per turn, scripted participants (mock)", f"{offline['cpu'] / offline['turns'] * 1e3:.3f} ms", "target <= 1 ms"))
+    rows.append(
+        (
+            "harness CPU per turn, scripted participants (mock)",
+            f"{offline['cpu'] / offline['turns'] * 1e3:.3f} ms",
+            "target <= 1 ms",
+        )
+    )
     offline_retail = run_trials("retail", 300, 8, None)
-    rows.append(("harness CPU per turn, scripted participants (retail)", f"{offline_retail['cpu'] / offline_retail['turns'] * 1e3:.3f} ms", "target <= 1 ms"))
+    rows.append(
+        (
+            "harness CPU per turn, scripted participants (retail)",
+            f"{offline_retail['cpu'] / offline_retail['turns'] * 1e3:.3f} ms",
+            "target <= 1 ms",
+        )
+    )
 
     fast = ServerProcess(latency_s=0.0)
     try:
@@ -189,13 +218,28 @@ def main() -> None:
     finally:
         fast.close()
     for transport in transports:
-        rows.append((f"harness CPU per model call, HTTP path, zero latency (mock), {transport}, best of 3",
-                     f"{per_call['mock', transport] * 1e3:.2f} ms", "target <= 7 ms"))
+        rows.append(
+            (
+                f"harness CPU per model call, HTTP path, zero latency (mock), {transport}, best of 3",
+                f"{per_call['mock', transport] * 1e3:.2f} ms",
+                "target <= 7 ms",
+            )
+        )
     for transport in transports:
-        rows.append((f"retail / mock harness CPU per model call, {transport}",
-                     f"{per_call['retail', transport] / per_call['mock', transport]:.2f}x", "target <= 1.5x"))
-    rows.append((f"calls/s at {big} vs {small} retail trials, zero latency, concurrency 32, openai-http (best of 2)",
-                 f"{rates[big] / rates[small]:.2f}x", f"target within 10% ({rates[big]:.0f} vs {rates[small]:.0f} calls/s)"))
+        rows.append(
+            (
+                f"retail / mock harness CPU per model call, {transport}",
+                f"{per_call['retail', transport] / per_call['mock', transport]:.2f}x",
+                "target <= 1.5x",
+            )
+        )
+    rows.append(
+        (
+            f"calls/s at {big} vs {small} retail trials, zero latency, concurrency 32, openai-http (best of 2)",
+            f"{rates[big] / rates[small]:.2f}x",
+            f"target within 10% ({rates[big]:.0f} vs {rates[small]:.0f} calls/s)",
+        )
+    )
 
     workers = os.cpu_count() or 1
     slow = ServerProcess(latency_s=latency)
@@ -209,21 +253,31 @@ def main() -> None:
         slow.close()
     for transport, n, measured in throughput:
         ideal = max(measured["calls"] * latency / concurrency, measured["longest"] * latency)
-        rows.append((
-            f"{measured['trials']} retail trials, {latency:g} s/call, concurrency {concurrency}, {transport}, "
-            f"{n} process{'es' if n > 1 else ''}: ideal / wall",
-            f"{ideal / measured['wall']:.0%}",
-            f"target >= 85% (ideal {ideal:.1f} s, wall {measured['wall']:.1f} s)",
-        ))
+        rows.append(
+            (
+                f"{measured['trials']} retail trials, {latency:g} s/call, concurrency {concurrency}, {transport}, "
+                f"{n} process{'es' if n > 1 else ''}: ideal / wall",
+                f"{ideal / measured['wall']:.0%}",
+                f"target >= 85% (ideal {ideal:.1f} s, wall {measured['wall']:.1f} s)",
+            )
+        )
     for transport, n, measured in throughput:
         if n == 1:
-            rows.append((
-                f"garbage-collector pauses in that run, {transport}, 1 process",
-                f"{measured['gc_total']:.2f} s",
-                f"of {measured['wall']:.1f} s wall; longest {measured['gc_longest'] * 1e3:.0f} ms",
-            ))
+            rows.append(
+                (
+                    f"garbage-collector pauses in that run, {transport}, 1 process",
+                    f"{measured['gc_total']:.2f} s",
+                    f"of {measured['wall']:.1f} s wall; longest {measured['gc_longest'] * 1e3:.0f} ms",
+                )
+            )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append((f"peak memory of this process ({concurrency} retail trials in flight, 1 process)", f"{peak_mb:.0f} MB", "target <= 800 MB"))
+    rows.append(
+        (
+            f"peak memory of this process ({concurrency} retail trials in flight, 1 process)",
+            f"{peak_mb:.0f} MB",
+            "target <= 800 MB",
+        )
+    )
 
     width = max(len(r[0]) for r in rows) + 2
     for name, value, note in rows:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -145,7 +146,9 @@ class MockModelServer:
                 )
             if fault in ("server_error", "unavailable"):
                 status = 500 if fault == "server_error" else 503
-                return web.json_response({"error": {"message": f"{fault} (mock)", "type": "server_error"}}, status=status)
+                return web.json_response(
+                    {"error": {"message": f"{fault} (mock)", "type": "server_error"}}, status=status
+                )
             if fault == "hang":  # never answer, until the server stops
                 await self._stopping.wait()
                 raise web.HTTPServiceUnavailable()
@@ -211,10 +214,8 @@ def main() -> None:
         print(f"mock model server at {await server.start()}", flush=True)
         await asyncio.Event().wait()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -55,20 +55,22 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
 @app.command()
 def run(
     domain: str = typer.Option(..., "--domain", "-d", help="Domain to run (see `frontdesk domains`)."),
-    agent: Optional[str] = typer.Option(
-        None, "--agent", help="Agent under test: a litellm model string (e.g. openai/gpt-4o-mini) or scripted/oracle, scripted/null."
+    agent: str | None = typer.Option(
+        None,
+        "--agent",
+        help="Agent under test: a litellm model string (e.g. openai/gpt-4o-mini) or scripted/oracle, scripted/null.",
     ),
-    user: Optional[str] = typer.Option(
+    user: str | None = typer.Option(
         None, "--user", help="Simulated customer: a litellm model string or scripted/user."
     ),
     agent_strategy: str = typer.Option("tool-calling", help="How an LLM agent is driven."),
     user_strategy: str = typer.Option("plain", help="How an LLM customer is driven."),
     trials: int = typer.Option(1, "--trials", "-k", min=1, help="Trials per task (k for pass^k)."),
     task: list[str] = typer.Option([], "--task", "-t", help="Run only this task id (repeatable)."),
-    split: Optional[str] = typer.Option(None, help="Run only tasks of this split: train or test."),
+    split: str | None = typer.Option(None, help="Run only tasks of this split: train or test."),
     concurrency: int = typer.Option(4, "--concurrency", "-c", min=1, help="Trials running at once."),
     seed: int = typer.Option(0, help="Run seed; each trial's seed derives from (seed, task, trial)."),
-    out_dir: Optional[Path] = typer.Option(
+    out_dir: Path | None = typer.Option(
         None, "--out", "-o", help="Run folder. Default: runs/<domain>-<agent>-<user>-<config hash>."
     ),
     max_turns: int = typer.Option(40, min=2, help="Agent and user messages per trial before it ends as max_turns."),
@@ -82,13 +84,11 @@ def run(
     persona: list[str] = typer.Option(
         [], "--persona", "-p", help="Customer persona by name (repeatable); 'all' runs every library persona."
     ),
-    persona_file: list[Path] = typer.Option(
-        [], "--persona-file", help="A persona YAML file of your own (repeatable)."
-    ),
-    judge: Optional[str] = typer.Option(
+    persona_file: list[Path] = typer.Option([], "--persona-file", help="A persona YAML file of your own (repeatable)."),
+    judge: str | None = typer.Option(
         None, "--judge", help="Model that scores tasks' judged assertions: any litellm model string."
     ),
-    max_cost: Optional[float] = typer.Option(
+    max_cost: float | None = typer.Option(
         None, "--max-cost", min=0.0, help="Stop starting trials once this invocation has spent this many USD."
     ),
     cache: bool = typer.Option(
@@ -99,13 +99,13 @@ def run(
         help="How model calls travel: litellm (any provider) or openai-http (OpenAI-compatible endpoints only: "
         "vLLM, SGLang, OpenAI; a fraction of the CPU per call, for high concurrency).",
     ),
-    max_calls_in_flight: Optional[int] = typer.Option(None, min=1, help="Model calls at once, per provider."),
-    rpm: Optional[float] = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
+    max_calls_in_flight: int | None = typer.Option(None, min=1, help="Model calls at once, per provider."),
+    rpm: float | None = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
     call_timeout: float = typer.Option(120.0, min=0.1, help="Seconds before a model call is abandoned and retried."),
     max_retries: int = typer.Option(4, min=0, help="Retries of a transient provider failure per call."),
     workers: int = typer.Option(1, min=1, help="Worker processes (or Ray actors) sharing the trials."),
     executor: str = typer.Option("local", help="Where trials run: local (this machine) or ray."),
-    ray_address: Optional[str] = typer.Option(None, help="Address of an existing Ray cluster (with --executor ray)."),
+    ray_address: str | None = typer.Option(None, help="Address of an existing Ray cluster (with --executor ray)."),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.envs import get_domain
@@ -193,7 +193,9 @@ def run(
             asyncio.run(execute_plan(plan, on_result))
         except KeyboardInterrupt:
             progress.stop()
-            err.print(f"[yellow]Interrupted.[/] Finished trials are saved in {out_dir}; rerun the same command to resume.")
+            err.print(
+                f"[yellow]Interrupted.[/] Finished trials are saved in {out_dir}; rerun the same command to resume."
+            )
             raise typer.Exit(130) from None
     view = load_run(out_dir)
     render_run(view)
@@ -343,7 +345,7 @@ def compare(
 def export(
     run_dir: Path = typer.Argument(..., help="Run folder written by `frontdesk run`."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv, parquet (needs frontdesk[parquet]) or jsonl."),
-    out_path: Optional[Path] = typer.Option(
+    out_path: Path | None = typer.Option(
         None, "--out", "-o", help="File to write. Default: trials_table.<format> in the run folder."
     ),
 ) -> None:
@@ -358,7 +360,7 @@ def export(
 
 @app.command()
 def validate(
-    domain: Optional[str] = typer.Option(None, "--domain", "-d", help="Domain to validate (default: all)."),
+    domain: str | None = typer.Option(None, "--domain", "-d", help="Domain to validate (default: all)."),
 ) -> None:
     """Check every task: gold actions run, writes change the state, oracle + scripted user pass."""
     from frontdesk.envs import domain_names, get_domain
@@ -394,7 +396,7 @@ def domains() -> None:
 @app.command()
 def tasks(
     domain: str = typer.Option(..., "--domain", "-d", help="Domain whose tasks to list."),
-    split: Optional[str] = typer.Option(None, help="Only tasks of this split: train or test."),
+    split: str | None = typer.Option(None, help="Only tasks of this split: train or test."),
 ) -> None:
     """List a domain's tasks."""
     from frontdesk.envs import get_domain

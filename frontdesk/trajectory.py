@@ -85,7 +85,6 @@ def agent_text(trajectory: Trajectory) -> str:
     return "\n".join(m.content for m in trajectory if m.role is Role.AGENT and m.content)
 
 
-
 def _assistant_entry(content: str | None, calls: list[ToolCall]) -> dict[str, Any]:
     entry: dict[str, Any] = {"role": "assistant", "content": content}
     if calls:

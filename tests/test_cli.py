@@ -126,7 +126,17 @@ def test_run_prints_pass_hat_k_and_report_prints_the_same_table(tmp_path):
         (["--domain", "mock", "--split", "bogus"], ["bogus"]),
         (["--domain", "mock", "--llm-param", "no-equals-sign"], ["no-equals-sign"]),
     ],
-    ids=["domain", "task", "agent-model", "user-model", "scripted-agent", "scripted-user", "strategy", "split", "llm-param"],
+    ids=[
+        "domain",
+        "task",
+        "agent-model",
+        "user-model",
+        "scripted-agent",
+        "scripted-user",
+        "strategy",
+        "split",
+        "llm-param",
+    ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(tmp_path, args, fragments):
     folder = tmp_path / "run"
@@ -197,7 +207,16 @@ def test_tasks_of_unknown_domain_is_an_error():
 def test_run_refuses_an_unknown_transport_or_a_provider_it_cannot_reach(tmp_path):
     result = frontdesk("run", "--domain", "mock", "--transport", "grpc", "--out", str(tmp_path / "a"))
     assert_one_line_error(result, "--transport must be 'litellm' or 'openai-http'")
-    result = frontdesk("run", "--domain", "mock", "--agent", "anthropic/claude-3-5-sonnet-20240620",
-                       "--transport", "openai-http", "--out", str(tmp_path / "b"))
+    result = frontdesk(
+        "run",
+        "--domain",
+        "mock",
+        "--agent",
+        "anthropic/claude-3-5-sonnet-20240620",
+        "--transport",
+        "openai-http",
+        "--out",
+        str(tmp_path / "b"),
+    )
     assert_one_line_error(result, "speaks only the OpenAI chat-completions protocol", "--transport litellm")
     assert not (tmp_path / "b").exists()

@@ -7,14 +7,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_cli import assert_one_line_error, frontdesk
 
 from frontdesk.errors import RunFolderError
 from frontdesk.eval import RunConfig, RunView, TaskTally, run
 from frontdesk.eval.compare import compare_runs
 from frontdesk.eval.metrics import RunSummary
-from test_cli import assert_one_line_error, frontdesk
 
-SIMULATOR = {"model": "scripted/user", "strategy": "plain", "temperature": 0.0, "prompt_version": 1, "personas": ["regular"]}
+SIMULATOR = {
+    "model": "scripted/user",
+    "strategy": "plain",
+    "temperature": 0.0,
+    "prompt_version": 1,
+    "personas": ["regular"],
+}
 
 
 def view(name: str, cells: dict[str, tuple[int, int]], **manifest) -> RunView:
@@ -132,7 +138,9 @@ def test_compare_command_refuses_with_one_line_and_force_overrides(runs, tmp_pat
     manifest = json.loads((other / "manifest.json").read_text())
     manifest["simulator"]["model"] = "openai/gpt-4o-mini"
     (other / "manifest.json").write_text(json.dumps(manifest))
-    assert_one_line_error(frontdesk("compare", str(runs["oracle"]), str(other)), "simulated customer differs", "--force")
+    assert_one_line_error(
+        frontdesk("compare", str(runs["oracle"]), str(other)), "simulated customer differs", "--force"
+    )
     forced = frontdesk("compare", str(runs["oracle"]), str(other), "--force")
     assert forced.returncode == 0, forced.stderr
     assert "compared anyway (--force)" in forced.stderr and "distinguishable" in forced.stdout

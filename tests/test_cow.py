@@ -72,7 +72,9 @@ def test_adding_and_removing_records():
     del db.items["a"]
     assert sorted(db.items) == ["c"] and len(db.items) == 1
     assert db.items.setdefault("a", Item(name="kiwi", qty=1)).name == "kiwi"
-    plain = Shop.model_validate({"items": {"c": {"name": "fig", "qty": 2}, "a": {"name": "kiwi", "qty": 1}}, "counter": 7})
+    plain = Shop.model_validate(
+        {"items": {"c": {"name": "fig", "qty": 2}, "a": {"name": "kiwi", "qty": 1}}, "counter": 7}
+    )
     assert db_state_hash(db) == db_state_hash(plain)
     assert "b" in base.items and base.items["a"].name == "apple"
 

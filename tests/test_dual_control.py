@@ -96,7 +96,9 @@ def phone_domain(tmp_path: Path) -> Domain:
 
 def run_one(domain: Domain, agent: str):
     task = domain.tasks[0]
-    return asyncio.run(execute_trial(domain, task, 0, RunConfig(domain=domain.name, agent=agent), build_goal(domain, task)))
+    return asyncio.run(
+        execute_trial(domain, task, 0, RunConfig(domain=domain.name, agent=agent), build_goal(domain, task))
+    )
 
 
 def test_oracle_guides_the_customer_and_passes(phone_domain: Domain) -> None:
@@ -117,9 +119,7 @@ def test_agent_never_sees_user_tools_or_their_results(phone_domain: Domain) -> N
     record = run_one(phone_domain, "scripted/oracle")
     view = to_openai_messages("policy", record.messages)
     assert not any(m["role"] == "tool" and m["name"] == "toggle_airplane_mode" for m in view)
-    assert not any(
-        c["function"]["name"] == "toggle_airplane_mode" for m in view for c in m.get("tool_calls") or []
-    )
+    assert not any(c["function"]["name"] == "toggle_airplane_mode" for m in view for c in m.get("tool_calls") or [])
 
 
 def test_backend_fix_alone_fails_when_the_device_still_needs_fixing(phone_domain: Domain) -> None:
@@ -161,7 +161,9 @@ def test_scripted_user_reports_its_tool_result() -> None:
     from frontdesk.envs import UserScenario
     from frontdesk.tools import ToolResult
 
-    user = ScriptedUser(UserContext(scenario=UserScenario(reason_for_contact="hi"), tools=[check_status_bar.openai_schema()]))
+    user = ScriptedUser(
+        UserContext(scenario=UserScenario(reason_for_contact="hi"), tools=[check_status_bar.openai_schema()])
+    )
     trajectory = [
         Message(role=Role.AGENT, content="Hello"),
         Message(role=Role.USER, content="hi"),
@@ -171,7 +173,11 @@ def test_scripted_user_reports_its_tool_result() -> None:
     assert [c.name for c in turn.tool_calls] == ["check_status_bar"] and turn.text is None
     trajectory.append(Message(role=Role.USER, tool_calls=turn.tool_calls))
     trajectory.append(
-        Message(role=Role.TOOL, requestor="user", tool_result=ToolResult(call_id="1", name="check_status_bar", content="no service"))
+        Message(
+            role=Role.TOOL,
+            requestor="user",
+            tool_result=ToolResult(call_id="1", name="check_status_bar", content="no service"),
+        )
     )
     turn = asyncio.run(user.respond(trajectory))
     assert turn.text == "I did that. My phone shows: no service"
@@ -183,5 +189,7 @@ def test_unknown_assertion_name_is_a_task_file_error(phone_domain: Domain, tmp_p
     bad = dict(TASK, assertions=[{"name": "has_wifi"}])
     (phone_domain.data_dir / "tasks.json").write_text(json.dumps({"tasks": [bad]}))
     phone_domain.__dict__.pop("tasks", None)
-    with pytest.raises(TaskFileError, match=r"task 'no-service', field 'assertions.0.name': unknown assertion 'has_wifi'"):
-        phone_domain.tasks
+    with pytest.raises(
+        TaskFileError, match=r"task 'no-service', field 'assertions.0.name': unknown assertion 'has_wifi'"
+    ):
+        _ = phone_domain.tasks

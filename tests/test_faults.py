@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from conftest import ServerThread
 
 from benchmarks.mock_server import FaultPlan, MockModelServer
-from conftest import ServerThread
 from frontdesk.eval import RunConfig, load_run, run
 from frontdesk.eval.store import INFRA_ERRORS, TRIALS
 
@@ -84,7 +84,10 @@ def test_a_hung_provider_costs_a_timeout_and_a_retry_not_a_stuck_run(mock_server
 
 def test_malformed_tool_json_goes_back_to_the_agent_and_is_never_retried(mock_server, transport, tmp_path):
     mock_server.faults = FaultPlan(rate=1.0, kinds=("bad_tool_json",), seed=0)
-    run(config(mock_server, transport, task_ids=["product-price"], trials=1, limits={"max_tool_errors": 3}), tmp_path / "run")
+    run(
+        config(mock_server, transport, task_ids=["product-price"], trials=1, limits={"max_tool_errors": 3}),
+        tmp_path / "run",
+    )
     [record] = load_run(tmp_path / "run").records
     assert record.termination.value == "max_tool_errors" and record.error_class.value == "agent"
     assert record.tool_errors == 3 and record.reward == 0.0
@@ -114,8 +117,13 @@ def test_retry_after_is_honoured(mock_server, transport, tmp_path):
     from frontdesk.llm import InfraError, ModelConfig, aclose, complete
 
     mock_server.faults = FaultPlan(rate=1.0, kinds=("rate_limit",), retry_after_s=0.4)
-    model = ModelConfig(model="openai/mock-user", params={"api_base": mock_server.api_base, "api_key": "x"},
-                        max_retries=1, retry_wait_s=0.0, transport=transport)
+    model = ModelConfig(
+        model="openai/mock-user",
+        params={"api_base": mock_server.api_base, "api_key": "x"},
+        max_retries=1,
+        retry_wait_s=0.0,
+        transport=transport,
+    )
 
     async def call() -> float:
         start = time.monotonic()
@@ -152,8 +160,16 @@ def test_budget_stops_new_trials_and_a_rerun_continues(replay, tmp_path):
     replay.script("agent", [Repeat(Say("Sorry, I cannot help. Anything else?"))])
     replay.script("user", [Repeat(Say("No thanks. ###STOP###"))])
     # Each trial makes one agent call and one user call; the cap allows about two trials.
-    cfg = RunConfig(domain="mock", agent="replay/agent", user="replay/user", task_ids=TASKS, trials=2,
-                    concurrency=1, max_cost_usd=COST_PER_CALL * 2 * 2, max_retries=0)
+    cfg = RunConfig(
+        domain="mock",
+        agent="replay/agent",
+        user="replay/user",
+        task_ids=TASKS,
+        trials=2,
+        concurrency=1,
+        max_cost_usd=COST_PER_CALL * 2 * 2,
+        max_retries=0,
+    )
     first = run(cfg, tmp_path / "run")
     done = len(load_run(tmp_path / "run").records)
     assert first.skipped_for_budget == 8 - done and 1 <= done < 8
@@ -167,9 +183,21 @@ def test_no_api_key_reaches_any_file_the_run_writes(mock_server, transport, tmp_
     monkeypatch.setenv("OPENAI_API_KEY", SECRET + "-env")
     folder = tmp_path / "run"
     cache = tmp_path / "cache"
-    run(config(mock_server, transport, task_ids=TASKS[:1], trials=1, cache_dir=str(cache),
-               llm_params={"api_base": mock_server.api_base, "api_key": SECRET,
-                           "extra_headers": {"Authorization": f"Bearer {SECRET}"}}), folder)
+    run(
+        config(
+            mock_server,
+            transport,
+            task_ids=TASKS[:1],
+            trials=1,
+            cache_dir=str(cache),
+            llm_params={
+                "api_base": mock_server.api_base,
+                "api_key": SECRET,
+                "extra_headers": {"Authorization": f"Bearer {SECRET}"},
+            },
+        ),
+        folder,
+    )
     written = [p for p in [*folder.rglob("*"), *cache.rglob("*")] if p.is_file()]
     assert any(p.name == TRIALS for p in written)
     for path in written:

@@ -66,7 +66,9 @@ def test_pydantic_model_equals_its_dict() -> None:
 
 
 def test_nested_pydantic_models_inside_plain_data() -> None:
-    assert state_hash({"item": Item(sku="P1", price=1.5)}) == state_hash({"item": {"sku": "P1", "price": 1.5, "tags": []}})
+    assert state_hash({"item": Item(sku="P1", price=1.5)}) == state_hash(
+        {"item": {"sku": "P1", "price": 1.5, "tags": []}}
+    )
 
 
 @pytest.mark.parametrize(

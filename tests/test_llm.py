@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from conftest import (
+    COMPLETION_TOKENS,
+    COST_PER_CALL,
+    PROMPT_TOKENS,
+    Call,
+    Repeat,
+    Say,
+    auth_error,
+    rate_limit,
+    server_error,
+)
 
-from conftest import COMPLETION_TOKENS, COST_PER_CALL, PROMPT_TOKENS, Call, Repeat, Say, auth_error, rate_limit, server_error
 from frontdesk.errors import ConfigError
 from frontdesk.llm import InfraError, ModelConfig, check_model_string, complete, is_transient
 
@@ -127,14 +137,24 @@ def _transient_errors():
         "connection": litellm.APIConnectionError("connection reset", llm_provider="replay", model="replay"),
         # litellm raises its generic APIError for 5xx statuses it has no dedicated class for (e.g. 520, or 500/503 for some providers)
         "api_error_503": litellm.APIError(status_code=503, message="overloaded", llm_provider="replay", model="replay"),
-        "api_error_520": litellm.APIError(status_code=520, message="unknown origin error", llm_provider="replay", model="replay"),
+        "api_error_520": litellm.APIError(
+            status_code=520, message="unknown origin error", llm_provider="replay", model="replay"
+        ),
     }
 
 
 @pytest.mark.parametrize(
     "name",
-    ["rate_limit", "internal_server_error", "service_unavailable", "bad_gateway", "timeout", "connection",
-     "api_error_503", "api_error_520"],
+    [
+        "rate_limit",
+        "internal_server_error",
+        "service_unavailable",
+        "bad_gateway",
+        "timeout",
+        "connection",
+        "api_error_503",
+        "api_error_520",
+    ],
 )
 async def test_every_transient_provider_error_is_retried(replay, name):
     replay.script("agent", [_transient_errors()[name], Say("recovered")])

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import COMPLETION_TOKENS, COST_PER_CALL, PROMPT_TOKENS, Call, Repeat, Say, auth_error, rate_limit
+
 from frontdesk.envs import get_domain
 from frontdesk.eval import RunConfig, TerminationReason, load_run, run, trial_seed
 from frontdesk.eval.store import INFRA_ERRORS, TRIALS
@@ -105,7 +105,13 @@ def test_agent_sees_policy_not_scenario_and_user_sees_no_tools(replay, tmp_path)
         assert sum(m["role"] == "system" for m in r.messages) == 1
         assert r.optional_params["tools"] == [t.openai_schema() for t in domain.agent_tools]
         text = json.dumps(r.messages)
-        for secret in [*scenario.instructions, "# What you know", "# Your instructions", get_persona(DEFAULT_PERSONA_NAME).style, "###STOP###"]:
+        for secret in [
+            *scenario.instructions,
+            "# What you know",
+            "# Your instructions",
+            get_persona(DEFAULT_PERSONA_NAME).style,
+            "###STOP###",
+        ]:
             assert secret not in text
     # the agent does see its own tool calls and their results
     final = agent_requests[-1].messages

@@ -9,7 +9,6 @@ import pytest
 from frontdesk.eval.metrics import TrialOutcomeRow, pass_at_k, pass_hat_k, summarize
 from frontdesk.eval.orchestrator import ErrorClass
 
-
 # --- pass^k / pass@k --------------------------------------------------------------------------
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from frontdesk.envs import canonical, Environment, get_domain, merge_patch, state_hash
+from frontdesk.envs import Environment, canonical, get_domain, merge_patch, state_hash
 from frontdesk.envs.mock import MockDB, generate
-from frontdesk.tools.generic import calculate
 from frontdesk.tools import ToolCall, ToolErrorKind, Toolkit, ToolResult
+from frontdesk.tools.generic import calculate
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,9 @@ def test_cancel_pending_order(toolkit: Toolkit, db: MockDB) -> None:
     assert db.orders["#O5000"].cancel_reason == "ordered by mistake"
 
 
-@pytest.mark.parametrize(("order_id", "status"), [("#O5001", "shipped"), ("#O5002", "delivered"), ("#O5004", "cancelled")])
+@pytest.mark.parametrize(
+    ("order_id", "status"), [("#O5001", "shipped"), ("#O5002", "delivered"), ("#O5004", "cancelled")]
+)
 def test_cancel_only_pending(toolkit: Toolkit, order_id: str, status: str) -> None:
     message = refused_without_change(toolkit, "cancel_order", order_id=order_id, reason="no longer needed")
     assert status in message
@@ -100,7 +102,9 @@ def test_update_address_of_pending_order(toolkit: Toolkit, db: MockDB) -> None:
     assert db.orders["#O5011"].shipping_address == "18 Birch Way"
 
 
-@pytest.mark.parametrize(("order_id", "status"), [("#O5001", "shipped"), ("#O5002", "delivered"), ("#O5010", "cancelled")])
+@pytest.mark.parametrize(
+    ("order_id", "status"), [("#O5001", "shipped"), ("#O5002", "delivered"), ("#O5010", "cancelled")]
+)
 def test_update_address_only_pending(toolkit: Toolkit, order_id: str, status: str) -> None:
     message = refused_without_change(toolkit, "update_shipping_address", order_id=order_id, address="18 Birch Way")
     assert status in message
@@ -217,7 +221,9 @@ def test_calculate(toolkit: Toolkit, expression: str, expected: str) -> None:
     assert result.content == expected
 
 
-@pytest.mark.parametrize("expression", ["__import__('os')", "open('/etc/passwd').read()", "2 ** 10", "x + 1", "'a' * 3"])
+@pytest.mark.parametrize(
+    "expression", ["__import__('os')", "open('/etc/passwd').read()", "2 ** 10", "x + 1", "'a' * 3"]
+)
 def test_calculate_refuses_anything_but_arithmetic(toolkit: Toolkit, expression: str) -> None:
     result = run(toolkit, "calculate", expression=expression)
     assert result.error is ToolErrorKind.RULE
@@ -298,7 +304,9 @@ def test_task_initial_state_is_applied_by_environment(mock) -> None:
 
 def test_initial_state_makes_a_shipped_order_cancellable(mock) -> None:
     env = Environment(mock, mock.task("cancel-after-initial-state"))
-    result = env.execute(ToolCall(id="1", name="cancel_order", arguments={"order_id": "#O5001", "reason": "no longer needed"}))
+    result = env.execute(
+        ToolCall(id="1", name="cancel_order", arguments={"order_id": "#O5001", "reason": "no longer needed"})
+    )
     assert result.ok
 
 
@@ -339,4 +347,6 @@ def test_gold_policy_check_flags_a_write_before_identity():
     reordered = task.model_copy(update={"gold_actions": [task.gold_actions[2], *task.gold_actions[:2]]})
     assert domain.gold_policy_problems(reordered) == ["gold action #0 cancel_order comes before find_customer_by_email"]
     no_identity = task.model_copy(update={"gold_actions": [Action(name="cancel_order", arguments={})]})
-    assert domain.gold_policy_problems(no_identity) == ["gold action #0 cancel_order comes before find_customer_by_email"]
+    assert domain.gold_policy_problems(no_identity) == [
+        "gold action #0 cancel_order comes before find_customer_by_email"
+    ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from aiohttp import web
+from conftest import ServerThread
 
 from benchmarks.mock_server import MockModelServer
-from conftest import ServerThread
 from frontdesk.errors import ConfigError
 from frontdesk.llm import InfraError, ModelConfig, aclose, check_model_string, complete
 from frontdesk.llm.openai_http import DEFAULT_API_BASE, endpoint, proxy_for, request_body
@@ -81,7 +82,16 @@ def test_endpoint_prefers_params_then_litellm_variables_then_openai(monkeypatch)
 
 
 def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(monkeypatch):
-    for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "all_proxy"):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
@@ -95,21 +105,36 @@ def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(monkeypatch)
 
 
 def test_request_body_keeps_sampling_parameters_and_drops_client_settings():
-    body = request_body({
-        "model": "openai/llama-3-8b", "messages": [], "max_tokens": 64, "temperature": 0.0, "seed": 7,
-        "api_key": SECRET, "api_base": "http://x", "timeout": 5, "num_retries": 0, "max_retries": 0,
-        "drop_params": True, "extra_headers": {"A": "b"}, "extra_body": {"top_k": 5},
-    })
+    body = request_body(
+        {
+            "model": "openai/llama-3-8b",
+            "messages": [],
+            "max_tokens": 64,
+            "temperature": 0.0,
+            "seed": 7,
+            "api_key": SECRET,
+            "api_base": "http://x",
+            "timeout": 5,
+            "num_retries": 0,
+            "max_retries": 0,
+            "drop_params": True,
+            "extra_headers": {"A": "b"},
+            "extra_body": {"top_k": 5},
+        }
+    )
     assert body == {"model": "llama-3-8b", "messages": [], "max_tokens": 64, "temperature": 0.0, "seed": 7, "top_k": 5}
 
 
 def test_both_transports_return_the_same_completion_usage_and_cost():
     async def both(server: MockModelServer) -> list[Any]:
-        tools = [{"type": "function", "function": {"name": "think", "parameters": {"type": "object", "properties": {}}}}]
+        tools = [
+            {"type": "function", "function": {"name": "think", "parameters": {"type": "object", "properties": {}}}}
+        ]
         out = []
         for transport in ("litellm", "openai-http"):
-            model = ModelConfig(model="openai/gpt-4o-mini", transport=transport,
-                                params={"api_base": server.api_base, "api_key": "x"})
+            model = ModelConfig(
+                model="openai/gpt-4o-mini", transport=transport, params={"api_base": server.api_base, "api_key": "x"}
+            )
             out.append(await complete(model, [{"role": "user", "content": "My order is late."}], tools=tools, seed=3))
         await aclose()
         return out
@@ -151,17 +176,37 @@ def test_an_answer_without_choices_is_an_infra_error(canned):
 
 
 def test_what_is_sent_and_what_is_read(canned):
-    canned.answer(200, {
-        "choices": [{"message": {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function", "function": {"name": "find", "arguments": {"email": "a@b.c"}}},
-        ]}, "finish_reason": "tool_calls"}],
-        "usage": {"prompt_tokens": 1000, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 800}},
-    })
+    canned.answer(
+        200,
+        {
+            "choices": [
+                {
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {
+                                "id": "c1",
+                                "type": "function",
+                                "function": {"name": "find", "arguments": {"email": "a@b.c"}},
+                            },
+                        ],
+                    },
+                    "finish_reason": "tool_calls",
+                }
+            ],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 800}},
+        },
+    )
     completion = ask(canned.model(), seed=5)
     [sent] = canned.requests
     assert sent["headers"]["Authorization"] == f"Bearer {SECRET}"
-    assert sent["json"] == {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}],
-                            "temperature": 0.0, "seed": 5}
+    assert sent["json"] == {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "hi"}],
+        "temperature": 0.0,
+        "seed": 5,
+    }
     # a server that sends arguments as an object: the agent sees the same JSON text
     assert completion.tool_calls[0].arguments == '{"email": "a@b.c"}'
     # gpt-4o-mini: 200 fresh prompt tokens at $0.15/M, 800 cached at $0.075/M, 10 out at $0.60/M
@@ -169,7 +214,9 @@ def test_what_is_sent_and_what_is_read(canned):
 
 
 def test_an_unpriced_model_has_unknown_cost_not_zero(canned):
-    canned.answer(200, {"choices": [{"message": {"content": "hi"}}], "usage": {"prompt_tokens": 5, "completion_tokens": 1}})
+    canned.answer(
+        200, {"choices": [{"message": {"content": "hi"}}], "usage": {"prompt_tokens": 5, "completion_tokens": 1}}
+    )
     model = canned.model().model_copy(update={"model": "openai/my-local-finetune"})
     assert ask(model).usage.cost_usd is None
 
@@ -181,12 +228,15 @@ def test_only_openai_compatible_models_can_use_the_transport():
         check_model_string("anthropic/claude-3-5-sonnet-20240620", "openai-http")
 
 
-@pytest.mark.parametrize("body, what", [
-    ({"choices": [{"message": "just text"}]}, "not a chat completion"),
-    ({"choices": [{"message": {"content": [{"type": "text", "text": "hi"}]}}]}, "content is list, not text"),
-    ({"choices": [{"message": {"tool_calls": ["find"]}}]}, "not a chat completion"),
-    ({"choices": [{"message": {"content": "hi"}}], "usage": {"prompt_tokens": "many"}}, "not a chat completion"),
-])
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        ({"choices": [{"message": "just text"}]}, "not a chat completion"),
+        ({"choices": [{"message": {"content": [{"type": "text", "text": "hi"}]}}]}, "content is list, not text"),
+        ({"choices": [{"message": {"tool_calls": ["find"]}}]}, "not a chat completion"),
+        ({"choices": [{"message": {"content": "hi"}}], "usage": {"prompt_tokens": "many"}}, "not a chat completion"),
+    ],
+)
 def test_a_response_in_the_wrong_shape_is_a_clear_infra_error(canned, body, what):
     canned.answer(200, body)
     with pytest.raises(InfraError, match=what):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -15,7 +15,7 @@ from frontdesk.eval import Limits, TerminationReason, run_trial
 from frontdesk.llm import InfraError
 from frontdesk.simulators import UserSimulator, UserSimulatorError
 from frontdesk.tools import ToolCall, ToolErrorKind
-from frontdesk.trajectory import AssistantTurn, Message, Role, Trajectory, Usage, UserSignal, UserTurn
+from frontdesk.trajectory import AssistantTurn, Role, Trajectory, Usage, UserSignal, UserTurn
 
 Step = Any  # a turn, an exception to raise, or a callable (trajectory snapshot) -> turn
 
@@ -154,7 +154,10 @@ async def test_out_of_scope_user_signal():
 
 async def test_user_transfer_signal_ends_as_transfer():
     out = await run_trial(
-        env(), ScriptAgent([say("Let me get someone.")]), ScriptUser([user("Hi"), user(None, UserSignal.TRANSFER)]), Limits()
+        env(),
+        ScriptAgent([say("Let me get someone.")]),
+        ScriptUser([user("Hi"), user(None, UserSignal.TRANSFER)]),
+        Limits(),
     )
     assert out.termination is TerminationReason.TRANSFER
 
@@ -172,8 +175,12 @@ async def test_max_turns_counts_agent_and_user_messages(max_turns):
 async def test_tool_results_do_not_count_as_turns():
     # Each agent turn is a tool call followed by text: 2 agent messages per round, plus 1 tool message.
     agent = ScriptAgent(
-        [AssistantTurn(tool_calls=[call("think", {"thought": "hmm"}, "k1")]), say("ok?"),
-         AssistantTurn(tool_calls=[call("think", {"thought": "hmm"}, "k2")]), say("ok?")]
+        [
+            AssistantTurn(tool_calls=[call("think", {"thought": "hmm"}, "k1")]),
+            say("ok?"),
+            AssistantTurn(tool_calls=[call("think", {"thought": "hmm"}, "k2")]),
+            say("ok?"),
+        ]
     )
     out = await run_trial(env(), agent, ScriptUser([user("go on")]), Limits(max_turns=5))
     assert out.termination is TerminationReason.MAX_TURNS
@@ -317,7 +324,9 @@ async def test_malformed_json_call_is_an_error_result_the_agent_can_recover_from
 async def test_agent_usage_and_user_usage_are_summed():
     u = Usage(calls=1, prompt_tokens=10, completion_tokens=2, cost_usd=0.5)
     agent = ScriptAgent([AssistantTurn(text="a", usage=u), AssistantTurn(text="b", usage=u)])
-    customer = ScriptUser([UserTurn(text="x", usage=u), UserTurn(text="y", usage=u), UserTurn(signal=UserSignal.STOP, usage=u)])
+    customer = ScriptUser(
+        [UserTurn(text="x", usage=u), UserTurn(text="y", usage=u), UserTurn(signal=UserSignal.STOP, usage=u)]
+    )
     out = await run_trial(env(), agent, customer, Limits())
     assert out.agent_usage == Usage(calls=2, prompt_tokens=20, completion_tokens=4, cost_usd=1.0)
     assert out.user_usage == Usage(calls=3, prompt_tokens=30, completion_tokens=6, cost_usd=1.5)
@@ -328,7 +337,10 @@ async def test_user_cannot_call_agent_tools():
     e = env()
     customer = ScriptUser(
         [
-            UserTurn(text="let me do it", tool_calls=[call("cancel_order", {"order_id": "#O5000", "reason": "no longer needed"}, "u1")]),
+            UserTurn(
+                text="let me do it",
+                tool_calls=[call("cancel_order", {"order_id": "#O5000", "reason": "no longer needed"}, "u1")],
+            ),
             STOP,
         ]
     )

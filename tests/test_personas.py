@@ -42,8 +42,16 @@ def test_library_has_at_least_twelve_distinct_personas():
     library = persona_library()
     assert len(library) >= 12
     assert len({p.traits.model_dump_json() + p.style for p in library.values()}) == len(library)
-    for required in ("terse-expert", "anxious-first-timer", "angry-repeat-caller", "elderly-unsure-with-tech",
-                     "non-native-simple", "reticent", "indecisive", "pushy-bargainer"):
+    for required in (
+        "terse-expert",
+        "anxious-first-timer",
+        "angry-repeat-caller",
+        "elderly-unsure-with-tech",
+        "non-native-simple",
+        "reticent",
+        "indecisive",
+        "pushy-bargainer",
+    ):
         assert required in library
 
 
@@ -51,7 +59,9 @@ def test_persona_file_errors_name_the_field_and_allowed_values(tmp_path: Path):
     bad = dict(EXAMPLE, traits=dict(EXAMPLE["traits"], patience="extreme"))
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(bad))
-    with pytest.raises(ConfigError, match=r"field 'traits.patience': \"extreme\" is not allowed; allowed values: low, medium, high"):
+    with pytest.raises(
+        ConfigError, match=r"field 'traits.patience': \"extreme\" is not allowed; allowed values: low, medium, high"
+    ):
         load_persona(path)
     path.write_text(yaml.safe_dump({k: v for k, v in EXAMPLE.items() if k != "style"}))
     with pytest.raises(ConfigError, match="'style' is a required property"):
@@ -95,9 +105,13 @@ def test_persona_all_grid_gives_per_persona_results_and_stamps_the_simulator(tmp
 def test_cli_lists_and_shows_personas():
     listing = subprocess.run([sys.executable, "-m", "frontdesk", "personas"], capture_output=True, text=True)
     assert listing.returncode == 0 and "terse-expert" in listing.stdout
-    shown = subprocess.run([sys.executable, "-m", "frontdesk", "personas", "show", "reticent"], capture_output=True, text=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "personas", "show", "reticent"], capture_output=True, text=True
+    )
     assert shown.returncode == 0 and "volunteers_information: low" in shown.stdout
-    missing = subprocess.run([sys.executable, "-m", "frontdesk", "personas", "show", "nobody"], capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "personas", "show", "nobody"], capture_output=True, text=True
+    )
     assert missing.returncode == 2 and missing.stderr.startswith("error: unknown persona 'nobody'")
 
 

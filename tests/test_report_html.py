@@ -11,18 +11,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import Call, Repeat, Say
+from test_cli import assert_one_line_error, frontdesk
+
 from frontdesk.eval import Limits, RunConfig, load_run, plan_run, run
 from frontdesk.eval.html_report import render_html, write_html_report
 from frontdesk.eval.report import headline_row
-from test_cli import assert_one_line_error, frontdesk
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # What an agent under attack (or a careless one) might say: each would change the page if run.
 INJECTED = (
     '<script>document.title = "pwned"; document.body.insertAdjacentHTML("beforeend", "<p id=pwned>x</p>")</script>'
-    '<img src=x onerror="document.title=\'pwned\'">'
+    "<img src=x onerror=\"document.title='pwned'\">"
 )
 INJECTED_ARGUMENT = json.dumps({"sku": "</pre><script>document.title = 'pwned'</script>"})
 TITLE = "frontdesk report · mock · agent replay/agent · user scripted/user"
@@ -106,7 +106,7 @@ def test_report_opens_in_chromium_and_injected_html_stays_text(replay, tmp_path)
     assert re.search(r"<title>(.*?)</title>", dom).group(1) == TITLE
     assert "pwned" not in page.ids
     assert page.scripts == 1
-    assert "&lt;script&gt;document.title = \"pwned\"" in dom  # shown as text, in the transcript
+    assert '&lt;script&gt;document.title = "pwned"' in dom  # shown as text, in the transcript
     # the page's own script did run: it opened the transcript the URL points at
     opened = re.search(r'<details class="trial fail" id="trial-product-price-regular-0"( open="")?>', dom)
     assert opened and opened.group(1), "the page's script did not open the linked transcript"
@@ -134,7 +134,9 @@ def test_report_prints_the_same_headline_numbers_as_the_html(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"HTML report: {folder / 'report.html'}"
 
-    terminal = [[c.strip() for c in line.split("│")[1:-1]] for line in result.stdout.splitlines() if line.startswith("│")]
+    terminal = [
+        [c.strip() for c in line.split("│")[1:-1]] for line in result.stdout.splitlines() if line.startswith("│")
+    ]
     page = parse((folder / "report.html").read_text(encoding="utf-8"))
     assert page.tables["headline"][0] == ["k", "pass^k", "95% CI", "pass@k", "pass@k 95% CI", "tasks"]
     assert page.tables["headline"][1:] == terminal

@@ -7,17 +7,19 @@ import sys
 
 import pandas as pd
 import pytest
+from test_cli import ENV, assert_one_line_error, frontdesk
 
 from frontdesk.errors import ConfigError
 from frontdesk.eval import RunConfig, load_run, run
 from frontdesk.eval.export import export_trials
-from test_cli import ENV, assert_one_line_error, frontdesk
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export") / "run"
-    config = RunConfig(domain="mock", agent="scripted/null", task_ids=["product-price", "refuse-cancel-shipped"], trials=2)
+    config = RunConfig(
+        domain="mock", agent="scripted/null", task_ids=["product-price", "refuse-cancel-shipped"], trials=2
+    )
     run(config, folder)
     return folder
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import COMPLETION_TOKENS, PROMPT_TOKENS, Say, auth_error
+from test_cli import assert_one_line_error, frontdesk
+
 from frontdesk.envs import get_domain
 from frontdesk.errors import ConfigError
 from frontdesk.eval import InfraFailure, RunConfig, TerminationReason, TrialRecord, build_goal, execute_trial
 from frontdesk.eval.judge import JudgeError, check_judge, parse_verdict
 from frontdesk.eval.metrics import trial_table
-from test_cli import assert_one_line_error, frontdesk
 
 ASSERTIONS = ["The agent states the price of the yoga mat.", "The agent does not promise a discount."]
 

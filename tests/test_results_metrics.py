@@ -186,7 +186,9 @@ def test_component_failures(trials) -> None:
 
 
 def test_usage_stats_mean_p50_p95_total() -> None:
-    records = [record("A", i, duration=d, cost=c) for i, (d, c) in enumerate([(1, 0.01), (2, 0.02), (3, None), (4, 0.03)])]
+    records = [
+        record("A", i, duration=d, cost=c) for i, (d, c) in enumerate([(1, 0.01), (2, 0.02), (3, None), (4, 0.03)])
+    ]
     stats = usage_stats(trial_table(records, run="r", domain="mock", tasks=TASKS)).set_index("metric")
     latency = stats.loc["duration_s"]
     assert latency[["trials", "mean", "p50", "p95", "total"]].tolist() == pytest.approx([4, 2.5, 2.5, 3.85, 10])

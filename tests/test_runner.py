@@ -146,8 +146,14 @@ def test_truncated_last_line_is_dropped_and_that_trial_rerun(tmp_path):
     plan = run(cfg, folder)
     assert [(t.id, p.name, i) for t, p, i in plan.pending] == [(last["task_id"], "regular", last["trial"])]
     keys = raw_keys(folder)  # every line parses: the partial one is gone, not glued to the next
-    assert Counter(keys) == Counter({("product-price", 0): 1, ("product-price", 1): 1,
-                                     ("cancel-pending-order", 0): 1, ("cancel-pending-order", 1): 1})
+    assert Counter(keys) == Counter(
+        {
+            ("product-price", 0): 1,
+            ("product-price", 1): 1,
+            ("cancel-pending-order", 0): 1,
+            ("cancel-pending-order", 1): 1,
+        }
+    )
     assert path.read_bytes().endswith(b"\n")
     assert all(r.reward == 1.0 for r in load_run(folder).records)
 
@@ -163,8 +169,20 @@ def test_truncated_infra_log_line_is_repaired_too(tmp_path):
 
 
 def _frontdesk_run(folder: Path, trials: int) -> list[str]:
-    return [sys.executable, "-m", "frontdesk", "run", "--domain", "mock", "--trials", str(trials),
-            "--concurrency", "2", "--out", str(folder)]
+    return [
+        sys.executable,
+        "-m",
+        "frontdesk",
+        "run",
+        "--domain",
+        "mock",
+        "--trials",
+        str(trials),
+        "--concurrency",
+        "2",
+        "--out",
+        str(folder),
+    ]
 
 
 def _complete_lines(path: Path) -> int:
@@ -335,7 +353,9 @@ def test_repeated_sigkills_at_random_points_lose_and_duplicate_nothing(tmp_path)
 
 
 def test_worker_processes_record_every_trial_once_with_the_same_verdicts(tmp_path):
-    one = RunConfig(domain="mock", trials=3, task_ids=["product-price", "cancel-pending-order", "refuse-cancel-shipped"])
+    one = RunConfig(
+        domain="mock", trials=3, task_ids=["product-price", "cancel-pending-order", "refuse-cancel-shipped"]
+    )
     run(one, tmp_path / "one")
     run(one.model_copy(update={"workers": 2}), tmp_path / "two")
     counts = Counter(raw_keys(tmp_path / "two"))

@@ -15,7 +15,7 @@ from frontdesk.errors import TaskFileError
 from frontdesk.tools import ToolError, tool
 
 REGENERATE = (
-    "python -c \"import json; from frontdesk.envs import tasks_json_schema; "
+    'python -c "import json; from frontdesk.envs import tasks_json_schema; '
     "from frontdesk.envs.task import SCHEMA_PATH; "
     "SCHEMA_PATH.write_text(json.dumps(tasks_json_schema(), indent=2) + '\\n')\""
 )
@@ -188,7 +188,7 @@ def test_gold_action_with_unknown_tool_is_reported(tmp_path: Path) -> None:
         ],
     )
     with pytest.raises(TaskFileError) as info:
-        domain.tasks
+        _ = domain.tasks
     message = str(info.value)
     assert str(tmp_path / "data" / "tasks.json") in message
     assert "'typo'" in message

@@ -122,14 +122,14 @@ def test_policy_names_every_customer_action(telecom) -> None:
 def test_scripted_user_recognises_each_action_the_oracle_asks_for(telecom) -> None:
     names = [t.name for t in telecom.user_tools]
     for name in names:
-        text = f'Could you please do this on your side: {name} ({json.dumps({"on": True})})?'
+        text = f"Could you please do this on your side: {name} ({json.dumps({'on': True})})?"
         assert requested_device_action(text, names).name == name
 
 
 def test_agent_tool_names_never_read_as_a_customer_action(telecom) -> None:
     names = [t.name for t in telecom.user_tools]
     for t in telecom.agent_tools:
-        assert requested_device_action(f"I'm about to run {t.name} with line_id \"L1000\".", names) is None
+        assert requested_device_action(f'I\'m about to run {t.name} with line_id "L1000".', names) is None
 
 
 def test_read_user_tools_change_nothing(state, tools) -> None:
@@ -160,7 +160,10 @@ def test_toolkit_reports_a_refusal_as_a_rule_error(telecom, db) -> None:
 
 @pytest.mark.parametrize("number", ["646-555-1278", "(646) 555 1278", "6465551278"])
 def test_find_customer_by_phone(db, act, number: str) -> None:
-    assert act(db, "agent", "find_customer_by_phone", phone_number=number) == {"customer_id": "C1000", "line_id": "L1000"}
+    assert act(db, "agent", "find_customer_by_phone", phone_number=number) == {
+        "customer_id": "C1000",
+        "line_id": "L1000",
+    }
 
 
 @pytest.mark.parametrize("number", ["000-555-0000", "", "call me"])
@@ -261,7 +264,9 @@ def test_enable_roaming(state, act, refused) -> None:
     act(db, "agent", "enable_roaming", line_id="L1000")
     assert db.lines["L1000"].roaming_enabled is True
     assert "already enabled" in refused(db, "agent", "enable_roaming", line_id="L1000")
-    assert "does not include roaming" in refused(state(line(plan_id="basic")), "agent", "enable_roaming", line_id="L1000")
+    assert "does not include roaming" in refused(
+        state(line(plan_id="basic")), "agent", "enable_roaming", line_id="L1000"
+    )
     overdue = state({"bills": {"B1000-05": {"status": "overdue"}}})
     assert "good standing" in refused(overdue, "agent", "enable_roaming", line_id="L1000")
     assert "needs an active line" in refused(state(SUSPENDED_UNPAID), "agent", "enable_roaming", line_id="L1000")
@@ -303,7 +308,9 @@ def test_healthy_phone_readings(db, act) -> None:
         "messages: allowed: contacts, sms, storage; not allowed: nothing."
     )
     settings = act(db, "user", "check_network_settings")
-    assert "Mobile data: on" in settings and "Preferred network type: 5G" in settings and "VPN: not connected" in settings
+    assert (
+        "Mobile data: on" in settings and "Preferred network type: 5G" in settings and "VPN: not connected" in settings
+    )
 
 
 def test_toggle_airplane_mode(db, act) -> None:
@@ -325,7 +332,9 @@ def test_unlock_sim_pin(state, act, refused) -> None:
     assert "SIM unlocked" in act(db, "user", "unlock_sim_pin", pin="1234")
     assert "not locked" in refused(db, "user", "unlock_sim_pin", pin="1234")
     assert "PUK" in refused(state(device(sim_lock="puk")), "user", "unlock_sim_pin", pin="1234")
-    assert "no SIM card" in refused(state(device(sim_lock="pin", sim_seated=False)), "user", "unlock_sim_pin", pin="1234")
+    assert "no SIM card" in refused(
+        state(device(sim_lock="pin", sim_seated=False)), "user", "unlock_sim_pin", pin="1234"
+    )
 
 
 def test_unlock_sim_puk(state, act, refused) -> None:
@@ -473,7 +482,11 @@ BROKEN = {
         line(data_used_gb=15.0),
         merge_patch(ABROAD, line(roaming_enabled=True)),  # data roaming is off on the phone
     ],
-    "mms_works": [device(apn={"mmsc_url": ""}), device(app_permissions={"messages": ["sms"]}), device(mobile_data=False)],
+    "mms_works": [
+        device(apn={"mmsc_url": ""}),
+        device(app_permissions={"messages": ["sms"]}),
+        device(mobile_data=False),
+    ],
     "calls_work": [device(airplane_mode=True), INDOORS, SUSPENDED_UNPAID],
 }
 

@@ -134,7 +134,9 @@ def test_gold_policy_check_flags_a_write_before_identity(telecom) -> None:
 def test_gold_policy_check_flags_an_apn_reset_without_a_restart(telecom) -> None:
     task = telecom.task("apn_misconfigured-novice")
     no_restart = task.model_copy(update={"gold_actions": [a for a in task.gold_actions if a.name != "reboot_phone"]})
-    assert telecom.gold_policy_problems(no_restart) == ["gold action #2 reset_apn_settings is not followed by reboot_phone"]
+    assert telecom.gold_policy_problems(no_restart) == [
+        "gold action #2 reset_apn_settings is not followed by reboot_phone"
+    ]
 
 
 # --- whole trials ------------------------------------------------------------------------------------

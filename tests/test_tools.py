@@ -18,7 +18,6 @@ from frontdesk.tools import (
     tool,
 )
 
-
 # --- a tiny library domain -------------------------------------------------------------------
 
 

@@ -6,9 +6,9 @@ import asyncio
 import json
 
 import pytest
-
 from conftest import Say
-from frontdesk.envs import UserScenario, get_domain
+
+from frontdesk.envs import UserScenario
 from frontdesk.eval import RunConfig, TerminationReason, load_run, run
 from frontdesk.llm import ModelConfig
 from frontdesk.simulators import LLMUser, UserContext, UserSimulatorError
@@ -114,7 +114,9 @@ def test_a_turn_that_keeps_failing_is_a_user_error(replay):
 
 def test_a_trial_whose_customer_keeps_failing_ends_as_user_error_and_is_excluded(replay, tmp_path):
     replay.script("user", [Say("Thank you for contacting us!")] * 3)
-    config = RunConfig(domain="mock", agent="scripted/oracle", user="replay/user", task_ids=["product-price"], max_retries=0)
+    config = RunConfig(
+        domain="mock", agent="scripted/oracle", user="replay/user", task_ids=["product-price"], max_retries=0
+    )
     run(config, tmp_path / "run")
     view = load_run(tmp_path / "run")
     [record] = view.records
@@ -135,8 +137,12 @@ def test_think_strategy_keeps_reasoning_away_from_the_agent(replay, tmp_path):
         [Say("The yoga mat (P104) costs $41.00. Anything else I can help with?")],
     )
     config = RunConfig(
-        domain="mock", agent="replay/agent", user="replay/user", user_strategy="think",
-        task_ids=["product-price"], max_retries=0,
+        domain="mock",
+        agent="replay/agent",
+        user="replay/user",
+        user_strategy="think",
+        task_ids=["product-price"],
+        max_retries=0,
     )
     run(config, tmp_path / "run")
     [record] = load_run(tmp_path / "run").records

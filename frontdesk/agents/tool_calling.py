@@ -33,4 +33,3 @@ class ToolCallingAgent(Agent):
             self.model, to_openai_messages(self.system, trajectory), tools=self.context.tools, seed=self.context.seed
         )
         return AssistantTurn(text=completion.text, tool_calls=completion.tool_calls, usage=completion.usage)
-

@@ -5,7 +5,17 @@ from frontdesk.envs.domain import Domain, merge_patch
 from frontdesk.envs.environment import Environment
 from frontdesk.envs.hashing import canonical, canonical_json, state_hash
 from frontdesk.envs.registry import domain_names, get_domain
-from frontdesk.envs.task import Action, ActionPattern, Assertion, Task, TaskFile, UserScenario, load_tasks, parse_tasks, tasks_json_schema
+from frontdesk.envs.task import (
+    Action,
+    ActionPattern,
+    Assertion,
+    Task,
+    TaskFile,
+    UserScenario,
+    load_tasks,
+    parse_tasks,
+    tasks_json_schema,
+)
 
 __all__ = [
     "Action",

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import Any, Iterable, Iterator, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 

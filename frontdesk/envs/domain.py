@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -90,7 +91,9 @@ class Domain:
         for t in self.tasks:
             if t.id == task_id:
                 return t
-        raise ConfigError(f"domain {self.name!r} has no task {task_id!r}; `frontdesk tasks --domain {self.name}` lists them")
+        raise ConfigError(
+            f"domain {self.name!r} has no task {task_id!r}; `frontdesk tasks --domain {self.name}` lists them"
+        )
 
     def build_db(self, initial_state: dict[str, Any] | None = None) -> BaseModel:
         """A fresh, private database: the seed data with the task's initial-state patch applied.

@@ -25,7 +25,7 @@ class UserScenario(BaseModel):
     )
     known_facts: dict[str, str] = Field(
         default_factory=dict,
-        description="Facts the customer can give when asked, e.g. {\"email\": \"ana@example.com\"}.",
+        description='Facts the customer can give when asked, e.g. {"email": "ana@example.com"}.',
     )
     unknown_facts: list[str] = Field(
         default_factory=list, description="Things the customer does not know and must not invent."
@@ -155,7 +155,9 @@ def parse_tasks(data: Any, source: str) -> list[Task]:
     seen: dict[str, int] = {}
     for i, t in enumerate(tasks):
         if t.id in seen:
-            raise TaskFileError(f"{source}: task id {t.id!r} is used twice (#{seen[t.id]} and #{i}); ids must be unique")
+            raise TaskFileError(
+                f"{source}: task id {t.id!r} is used twice (#{seen[t.id]} and #{i}); ids must be unique"
+            )
         seen[t.id] = i
     return tasks
 

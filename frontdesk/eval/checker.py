@@ -20,8 +20,8 @@ from frontdesk.eval.state_diff import (
     record_values,
     sorted_keys,
 )
-from frontdesk.tools import ToolCall, ToolResult
 from frontdesk.text import as_number, numbers_in
+from frontdesk.tools import ToolCall, ToolResult
 from frontdesk.trajectory import Role, Trajectory, agent_text
 
 
@@ -226,9 +226,7 @@ def _action_components(task: Task, trajectory: Trajectory) -> list[Component]:
             for c, r, a in calls
             if any(matches(p, c.name, c.requestor, a) for p in task.forbidden_actions)
         ]
-        components.append(
-            Component(name="forbidden_actions", passed=not violations, detail={"violations": violations})
-        )
+        components.append(Component(name="forbidden_actions", passed=not violations, detail={"violations": violations}))
     return components
 
 

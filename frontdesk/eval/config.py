@@ -52,7 +52,9 @@ class RunConfig(BaseModel):
     personas: list[Persona] = Field(default_factory=lambda: [get_persona(DEFAULT_PERSONA_NAME)], min_length=1)
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1)
-    workers: int = Field(default=1, ge=1, description="Processes (or Ray actors) sharing the trials and the concurrency.")
+    workers: int = Field(
+        default=1, ge=1, description="Processes (or Ray actors) sharing the trials and the concurrency."
+    )
     executor: Literal["local", "ray"] = "local"
     ray_address: str | None = Field(default=None, description="An existing Ray cluster; None starts a local one.")
     call_timeout_s: float = Field(default=120.0, gt=0)

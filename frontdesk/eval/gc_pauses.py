@@ -12,8 +12,8 @@ collector's pause time of its 1,000-trial runs).
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 # A young collection after 50,000 net allocations instead of 700; a full one only after 100
 # middle-generation ones. Reference cycles are still reclaimed, just in fewer, larger batches.

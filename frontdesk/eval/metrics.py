@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable
 from math import comb
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -181,6 +182,8 @@ CELL = ["run", "domain", "task_id", "persona"]
 # Columns that are the same for every trial of a cell: grouping by them keeps cells whole, so
 # pass^k per group means something. Termination and error class vary by trial: counts only.
 CELL_ATTRIBUTES = {"run", "domain", "task_id", "persona", "tags", "gold_actions"}
+
+
 def _usage_columns(side: str, usage: Usage) -> dict[str, Any]:
     return {
         f"{side}_calls": usage.calls,
@@ -265,7 +268,7 @@ def per_cell(trials: pd.DataFrame) -> pd.DataFrame:
         }
     ).astype("int64")
     cells["success_rate"] = (cells["successes"] / cells["scored"]).where(cells["scored"] > 0)
-    cells["flipped"] = [flipped(n, c) for n, c in zip(cells["scored"], cells["successes"])]
+    cells["flipped"] = [flipped(n, c) for n, c in zip(cells["scored"], cells["successes"], strict=True)]
     return cells.reset_index()
 
 
@@ -300,7 +303,7 @@ def breakdown(trials: pd.DataFrame, by: str) -> pd.DataFrame:
         if by in CELL_ATTRIBUTES:
             cells = per_cell(group)
             row["cells"] = len(cells)
-            for k_row in pass_k_rows(list(zip(cells["scored"], cells["successes"])), max_k):
+            for k_row in pass_k_rows(list(zip(cells["scored"], cells["successes"], strict=True)), max_k):
                 row[f"pass^{k_row.k}"] = k_row.pass_hat_k
         out.append(row)
     return pd.DataFrame(out)

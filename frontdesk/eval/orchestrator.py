@@ -92,7 +92,7 @@ async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits:
                 outcome.user_usage += ended.usage
             else:
                 outcome.agent_usage += ended.usage
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         outcome.termination = TerminationReason.TIMEOUT
         outcome.error = f"trial exceeded {limits.timeout_s:g} s"
     return outcome

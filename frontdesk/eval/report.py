@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from frontdesk.envs import Task, get_domain
+from frontdesk.errors import FrontdeskError, RunFolderError
 from frontdesk.eval.metrics import KRow, RunSummary, TrialOutcomeRow, summarize, trial_table
 from frontdesk.eval.record import InfraFailure, TrialRecord
-from frontdesk.errors import FrontdeskError, RunFolderError
 from frontdesk.eval.store import RunStore, diff_config
 from frontdesk.trajectory import Usage
 
@@ -70,7 +70,9 @@ class RunView:
 
     def persona_summary(self, persona: str) -> RunSummary:
         """The same figures restricted to one persona's trials."""
-        return _summarize(self.manifest, [r for r in self.records if r.persona == persona], self.infra_failures, [persona])
+        return _summarize(
+            self.manifest, [r for r in self.records if r.persona == persona], self.infra_failures, [persona]
+        )
 
     @property
     def pending_infra(self) -> int:
@@ -144,7 +146,9 @@ def pool_runs(folders: list[Path]) -> RunView:
         b = {k: v for k, v in other.manifest["config"].items() if k not in _POOLABLE}
         if a != b or first.manifest.get("domain_fingerprint") != other.manifest.get("domain_fingerprint"):
             diff = "; ".join(diff_config(a, b)) or "the domain's tasks, data or policy differ"
-            raise RunFolderError(f"refusing to pool {first.folder} and {other.folder}: the configuration differs ({diff})")
+            raise RunFolderError(
+                f"refusing to pool {first.folder} and {other.folder}: the configuration differs ({diff})"
+            )
     seen: dict[str, Path] = {}
     for view in views:
         for task_id in view.manifest["task_ids"]:

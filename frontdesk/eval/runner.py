@@ -6,10 +6,11 @@ import asyncio
 import platform
 import subprocess
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 
 from frontdesk.agents import AgentContext, build_agent, check_agent_spec
 from frontdesk.envs import Domain, Environment, Task, get_domain
@@ -162,7 +163,9 @@ async def execute_trial(
     )
     if error_class is ErrorClass.INFRA:
         return InfraFailure(**common)
-    verdict = None if error_class is ErrorClass.USER else check(env, task, outcome.trajectory, outcome.termination, goal)
+    verdict = (
+        None if error_class is ErrorClass.USER else check(env, task, outcome.trajectory, outcome.termination, goal)
+    )
     judge_usage = Usage()
     if verdict is not None and task.judged_assertions:
         judge = _model(config, judge_for(config.judge, task), 0.0)
@@ -223,18 +226,16 @@ def plan_run(config: RunConfig, folder: Path) -> RunPlan:
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
     warnings = check_participants(config)
-    check_judge(config.judge, tasks, config.transport)  # a task that needs a judge without one fails here, before writing
+    check_judge(
+        config.judge, tasks, config.transport
+    )  # a task that needs a judge without one fails here, before writing
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
     store.open(build_manifest(config, domain, tasks))
     store.prepare_append()
     done = {r.key for r in store.records()}
     pending = [
-        (t, p, i)
-        for t in tasks
-        for p in config.personas
-        for i in range(config.trials)
-        if (t.id, p.name, i) not in done
+        (t, p, i) for t in tasks for p in config.personas for i in range(config.trials) if (t.id, p.name, i) not in done
     ]
     return RunPlan(config, domain, tasks, goals, store, pending, already_done=len(done), warnings=warnings)
 

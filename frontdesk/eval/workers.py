@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import queue as queue_module
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from frontdesk.eval.record import InfraFailure, TrialRecord
 

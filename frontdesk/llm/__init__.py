@@ -3,8 +3,8 @@
 from frontdesk.llm.client import (
     SCRIPTED_PREFIX,
     Completion,
-    aclose,
     ModelConfig,
+    aclose,
     check_model_string,
     complete,
     import_litellm,

@@ -155,7 +155,11 @@ def _from_litellm(litellm: Any, response: Any) -> Completion:
     hidden = getattr(response, "_hidden_params", None) or {}
     try:
         # litellm has already priced the response; pricing it again costs ~1.5 ms of CPU per call.
-        raw = hidden["response_cost"] if "response_cost" in hidden else litellm.completion_cost(completion_response=response)
+        raw = (
+            hidden["response_cost"]
+            if "response_cost" in hidden
+            else litellm.completion_cost(completion_response=response)
+        )
         cost: float | None = None if raw is None else float(raw)
     except Exception:
         cost = None  # price unknown for this model: recorded as unknown, never as zero
@@ -202,7 +206,9 @@ def _from_openai_json(litellm: Any, model: str, body: Any) -> Completion:
     return Completion(
         text=content or None,
         tool_calls=calls,
-        usage=Usage(calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=_price(litellm, model, usage)),
+        usage=Usage(
+            calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=_price(litellm, model, usage)
+        ),
         finish_reason=finish_reason if isinstance(finish_reason, str) else None,
     )
 
@@ -287,7 +293,7 @@ async def complete(
         raise InfraError(f"{config.model}: {e}") from None
     except Exception as e:
         tries = attempt.retry_state.attempt_number
-        what = "after {} attempts".format(tries) if is_transient(e) else "not retried"
+        what = f"after {tries} attempts" if is_transient(e) else "not retried"
         detail = _scrub(str(e).strip()[:300], config.params)
         raise InfraError(f"{config.model}: {type(e).__name__}: {detail} ({what})") from None
     if cache:

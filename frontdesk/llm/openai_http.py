@@ -25,8 +25,19 @@ DEFAULT_API_BASE = "https://api.openai.com/v1"
 
 # Parameters that configure the client rather than the request body (litellm's names).
 CLIENT_PARAMS = frozenset(
-    {"api_key", "api_base", "base_url", "extra_headers", "extra_body", "timeout", "drop_params", "num_retries",
-     "max_retries", "organization", "custom_llm_provider"}
+    {
+        "api_key",
+        "api_base",
+        "base_url",
+        "extra_headers",
+        "extra_body",
+        "timeout",
+        "drop_params",
+        "num_retries",
+        "max_retries",
+        "organization",
+        "custom_llm_provider",
+    }
 )
 
 # One aiohttp session (and connection pool) per event loop; an entry goes when its loop does.
@@ -50,8 +61,13 @@ def wire_model(model: str) -> str:
 
 def endpoint(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """The chat-completions URL and request headers, from the call's params or litellm's variables."""
-    base = params.get("api_base") or params.get("base_url") or os.environ.get("OPENAI_API_BASE") \
-        or os.environ.get("OPENAI_BASE_URL") or DEFAULT_API_BASE
+    base = (
+        params.get("api_base")
+        or params.get("base_url")
+        or os.environ.get("OPENAI_API_BASE")
+        or os.environ.get("OPENAI_BASE_URL")
+        or DEFAULT_API_BASE
+    )
     headers = {"Content-Type": "application/json"}
     key = params.get("api_key") or os.environ.get("OPENAI_API_KEY")
     if key:
@@ -119,7 +135,7 @@ async def post_chat(request: dict[str, Any], timeout_s: float) -> dict[str, Any]
                     status_code=status,
                     headers=response.headers,
                 )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise ProviderError(f"no complete response within {timeout_s:g} s", transient=True) from None
     except aiohttp.ClientError as e:  # refused, reset, a body cut short: the same request may succeed
         raise ProviderError(f"connection failed: {type(e).__name__}: {e}", transient=True) from None

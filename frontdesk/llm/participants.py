@@ -5,7 +5,8 @@ Agents and user simulators are chosen the same way, so one registry type serves 
 
 from __future__ import annotations
 
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from frontdesk.errors import ConfigError
 from frontdesk.llm.client import SCRIPTED_PREFIX, ModelConfig
@@ -33,9 +34,7 @@ class ParticipantRegistry(Generic[Context, Participant]):
                     f"unknown scripted {self.role} {model!r}; built-in {self.role}s: {', '.join(self.scripted)}"
                 )
         elif strategy not in self.strategies:
-            raise ConfigError(
-                f"unknown {self.role} strategy {strategy!r}; choose one of: {', '.join(self.strategies)}"
-            )
+            raise ConfigError(f"unknown {self.role} strategy {strategy!r}; choose one of: {', '.join(self.strategies)}")
 
     def build(self, model: ModelConfig, strategy: str, context: Context) -> Participant:
         self.check(model.model, strategy)

@@ -1,6 +1,8 @@
 """User simulators: the LLM customer and the offline scripted customer."""
 
 from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
+from frontdesk.simulators.factory import USERS, build_user, check_user_spec
+from frontdesk.simulators.llm_user import LLMUser, build_system_prompt, parse_user_text, to_user_messages
 from frontdesk.simulators.persona import (
     DEFAULT_PERSONA_NAME,
     Persona,
@@ -11,8 +13,6 @@ from frontdesk.simulators.persona import (
     persona_library,
     resolve_personas,
 )
-from frontdesk.simulators.factory import USERS, build_user, check_user_spec
-from frontdesk.simulators.llm_user import LLMUser, build_system_prompt, parse_user_text, to_user_messages
 from frontdesk.simulators.scripted_user import ScriptedUser
 
 __all__ = [

@@ -44,10 +44,60 @@ _ID = re.compile(r"#?\b(?=[A-Za-z\-]*\d)(?=\d*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-]{
 _NOT_AN_ID = re.compile(r"^\d+(st|nd|rd|th|am|pm|h|hrs?|min|mins|s|x|gb|mb|kb|kg|lbs?|g|mbps)$", re.IGNORECASE)
 _NAME = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b")
 _COMMON_CAPITALISED = {
-    "i", "hi", "hello", "hey", "thanks", "thank", "yes", "no", "please", "sure", "okay", "ok", "the", "my",
-    "and", "but", "so", "could", "can", "would", "will", "actually", "great", "well", "oh", "sorry", "also",
-    "that", "this", "it", "is", "what", "when", "where", "why", "how", "do", "does", "did", "just", "then",
-    "perfect", "good", "fine", "alright", "right", "wait", "hmm", "um", "let", "you", "your", "we", "our",
+    "i",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "yes",
+    "no",
+    "please",
+    "sure",
+    "okay",
+    "ok",
+    "the",
+    "my",
+    "and",
+    "but",
+    "so",
+    "could",
+    "can",
+    "would",
+    "will",
+    "actually",
+    "great",
+    "well",
+    "oh",
+    "sorry",
+    "also",
+    "that",
+    "this",
+    "it",
+    "is",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "do",
+    "does",
+    "did",
+    "just",
+    "then",
+    "perfect",
+    "good",
+    "fine",
+    "alright",
+    "right",
+    "wait",
+    "hmm",
+    "um",
+    "let",
+    "you",
+    "your",
+    "we",
+    "our",
 }
 _KNOWN_SIGNALS = {"###STOP###", "###TRANSFER###", "###OUT-OF-SCOPE###"}
 
@@ -68,7 +118,9 @@ def scenario_text(scenario: UserScenario) -> str:
 def _allowed_text(scenario: UserScenario, trajectory: Trajectory) -> str:
     """What the customer may mention: its scenario, anything the agent said, what its device showed."""
     said = [m.content or "" for m in trajectory if m.role is Role.AGENT]
-    shown = [m.tool_result.content for m in trajectory if m.role is Role.TOOL and m.requestor == "user" and m.tool_result]
+    shown = [
+        m.tool_result.content for m in trajectory if m.role is Role.TOOL and m.requestor == "user" and m.tool_result
+    ]
     return "\n".join([scenario_text(scenario), *said, *shown])
 
 
@@ -102,7 +154,9 @@ def check_turn(turn: UserTurn, scenario: UserScenario, trajectory: Trajectory) -
         return GuardFailure("empty", "the turn has no message, no signal and no device action")
     if text and _ROLE_FLIP.search(text):
         return GuardFailure("role_flip", f"the customer speaks as the agent: {_ROLE_FLIP.search(text).group(0)!r}")
-    leak = _LEAK.search(text) or next((m for m in _SIGNAL_LIKE.finditer(text) if m.group(0) not in _KNOWN_SIGNALS), None)
+    leak = _LEAK.search(text) or next(
+        (m for m in _SIGNAL_LIKE.finditer(text) if m.group(0) not in _KNOWN_SIGNALS), None
+    )
     if leak:
         return GuardFailure("leak", f"instructions or reasoning leaked into the message: {leak.group(0)!r}")
     if turn.signal is UserSignal.STOP:

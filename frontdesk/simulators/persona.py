@@ -109,7 +109,9 @@ def _describe(error: Any) -> str:
 
 def parse_persona(data: Any, source: str) -> Persona:
     # Deepest problems first: "traits.patience: 'extreme' is not allowed" helps more than "(top level)".
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        _validator().iter_errors(data), key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path)))
+    )
     if errors:
         shown = "; ".join(_describe(e) for e in errors[:3])
         more = f" (and {len(errors) - 3} more problem(s))" if len(errors) > 3 else ""

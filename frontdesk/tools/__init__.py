@@ -1,8 +1,8 @@
 """Tool API: ``@tool`` functions, their schemas and validation, and Toolkits bound to a DB."""
 
+from frontdesk.tools.generic import AGENT_GENERIC_TOOLS, evaluate_arithmetic
 from frontdesk.tools.schema import ToolDefinitionError, parse_docstring
 from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool, write_tool_names
-from frontdesk.tools.generic import AGENT_GENERIC_TOOLS, evaluate_arithmetic
 from frontdesk.tools.toolkit import Toolkit
 
 __all__ = [

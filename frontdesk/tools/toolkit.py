@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel
@@ -87,7 +88,7 @@ class Toolkit:
                 return fail(
                     ToolErrorKind.BAD_JSON,
                     f"arguments for {call.name!r} are not valid JSON ({e.msg} at position {e.pos}); "
-                    "send a JSON object such as {\"name\": \"value\"}",
+                    'send a JSON object such as {"name": "value"}',
                 )
         if not isinstance(args, dict):
             return fail(
@@ -109,7 +110,6 @@ class Toolkit:
             self._rollback(snapshot)
             return fail(ToolErrorKind.CRASH, f"tool {call.name!r} failed internally ({type(e).__name__}: {e})")
         return ToolResult(call_id=call.id, name=call.name, content=content)
-
 
     def _rollback(self, snapshot: Any) -> None:
         if snapshot is not None:

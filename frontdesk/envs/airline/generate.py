@@ -152,8 +152,14 @@ def _users(rng: random.Random, certificates: _Counter) -> dict[str, Any]:
     taken: set[str] = set()
     for _ in range(USERS):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        user_id = _unique(rng, taken, lambda r: f"{first.lower()}_{last.lower()}_{r.randint(1000, 9999)}")
-        email = _unique(rng, taken, lambda r: f"{first.lower()}.{last.lower()}{r.randint(10, 99)}@example.com")
+        user_id = _unique(
+            rng, taken, lambda r, first=first, last=last: f"{first.lower()}_{last.lower()}_{r.randint(1000, 9999)}"
+        )
+        email = _unique(
+            rng,
+            taken,
+            lambda r, first=first, last=last: f"{first.lower()}.{last.lower()}{r.randint(10, 99)}@example.com",
+        )
         methods: dict[str, Any] = {}
         for _ in range(rng.choices([1, 2], weights=[70, 30])[0]):
             card = _unique(rng, taken, lambda r: f"credit_card_{r.randint(1000000, 9999999)}")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from frontdesk.envs.airline import domain
 from frontdesk.envs.airline.scenarios_booking import (

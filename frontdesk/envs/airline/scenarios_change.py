@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import CreditCard, GiftCard, Reservation, Segment

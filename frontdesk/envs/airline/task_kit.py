@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import AirlineDB, CreditCard, Reservation, User

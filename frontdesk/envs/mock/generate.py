@@ -32,7 +32,7 @@ def generate(seed: int = SEED) -> dict:
         sku = f"P{100 + i}"
         products[sku] = {"sku": sku, "name": name, "price": price, "in_stock": rng.randint(0, 40)}
     customers = {}
-    for i, (first, last) in enumerate(zip(FIRST, LAST)):
+    for i, (first, last) in enumerate(zip(FIRST, LAST, strict=True)):
         cid = f"C{1000 + i}"
         customers[cid] = {
             "id": cid,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,7 +56,7 @@ class Wallet(Record):
     provider: str
 
 
-PaymentMethod = Annotated[Union[Card, GiftCard, Wallet], Field(discriminator="kind")]
+PaymentMethod = Annotated[Card | GiftCard | Wallet, Field(discriminator="kind")]
 
 
 class Customer(Record):

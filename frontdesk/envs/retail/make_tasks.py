@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from frontdesk.envs.retail import domain
 from frontdesk.envs.retail.taskgen import change_of_mind, changes, multi, read_only, refusals, transfers

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontdesk.envs.retail.db import Customer, Order, Product, RetailDB
 from frontdesk.envs.cow import scan
+from frontdesk.envs.retail.db import Customer, Order, Product, RetailDB
 from frontdesk.envs.retail.lookups import find_customer, find_order, find_product
 from frontdesk.tools import ToolError, tool
 

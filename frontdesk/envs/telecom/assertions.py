@@ -5,10 +5,17 @@ They judge the customer's phone as it would behave now, through the same reading
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from frontdesk.envs.telecom.db import TelecomDB
-from frontdesk.envs.telecom.device import call_route, caller_phone, data_problem, download_mbps, mms_problem, service_problem
+from frontdesk.envs.telecom.device import (
+    call_route,
+    caller_phone,
+    data_problem,
+    download_mbps,
+    mms_problem,
+    service_problem,
+)
 
 
 def has_service(db: TelecomDB) -> bool:

@@ -17,13 +17,52 @@ from frontdesk.envs.telecom.user_tools import APP_PERMISSIONS
 SEED = 5
 CUSTOMERS = 36
 FIRST = [
-    "Amara", "Bastian", "Celeste", "Dmitri", "Esme", "Farid", "Greta", "Hiroshi", "Ines", "Jonah", "Kalinda",
-    "Lorenzo", "Maren", "Nikhil", "Odette", "Pavel", "Quinn", "Rosalind", "Soren", "Talia", "Umar", "Vesna",
-    "Wendell", "Ximena", "Yusuf", "Zora",
+    "Amara",
+    "Bastian",
+    "Celeste",
+    "Dmitri",
+    "Esme",
+    "Farid",
+    "Greta",
+    "Hiroshi",
+    "Ines",
+    "Jonah",
+    "Kalinda",
+    "Lorenzo",
+    "Maren",
+    "Nikhil",
+    "Odette",
+    "Pavel",
+    "Quinn",
+    "Rosalind",
+    "Soren",
+    "Talia",
+    "Umar",
+    "Vesna",
+    "Wendell",
+    "Ximena",
+    "Yusuf",
+    "Zora",
 ]
 LAST = [
-    "Abernathy", "Brandt", "Castellanos", "Dubois", "Eriksen", "Fontaine", "Gallagher", "Hoshino", "Iqbal",
-    "Jovanovic", "Kowalczyk", "Lindqvist", "Mbeki", "Nakamura", "Oyelaran", "Petrakis", "Quintero", "Rasmussen",
+    "Abernathy",
+    "Brandt",
+    "Castellanos",
+    "Dubois",
+    "Eriksen",
+    "Fontaine",
+    "Gallagher",
+    "Hoshino",
+    "Iqbal",
+    "Jovanovic",
+    "Kowalczyk",
+    "Lindqvist",
+    "Mbeki",
+    "Nakamura",
+    "Oyelaran",
+    "Petrakis",
+    "Quintero",
+    "Rasmussen",
 ]
 AREA_CODES = ["206", "312", "415", "512", "617", "646"]
 PLANS = [
@@ -75,7 +114,11 @@ def _device(rng: random.Random, device_id: str, line_id: str) -> dict:
             "vpn": False,
             "app_permissions": {app: sorted(perms) for app, perms in APP_PERMISSIONS.items()},
         },
-        "location": {"country": HOME_COUNTRY, "signal_bars": rng.choice([2, 3, 4]), "wifi_available": rng.random() < 0.75},
+        "location": {
+            "country": HOME_COUNTRY,
+            "signal_bars": rng.choice([2, 3, 4]),
+            "wifi_available": rng.random() < 0.75,
+        },
     }
 
 

@@ -9,8 +9,9 @@ order the troubleshooting manual gives, and the assertions that hold once they a
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from frontdesk.envs.telecom.db import Bill, Customer, Device, Line, Plan, TelecomDB
 
@@ -413,7 +414,9 @@ def _issue(
 
 # The order of this list is the order the troubleshooting manual fixes things in.
 ISSUES: list[Issue] = [
-    _issue(lost_phone_found, "line suspended as lost (transfer)", frozenset({"home"}), {"line_status"}, combinable=False),
+    _issue(
+        lost_phone_found, "line suspended as lost (transfer)", frozenset({"home"}), {"line_status"}, combinable=False
+    ),
     _issue(suspended_unpaid, "no service", HOME_OR_ABROAD, {"line_status", "bills"}),
     _issue(airplane_mode_on, "no service", HOME_OR_ABROAD, {"airplane_mode"}),
     _issue(sim_not_seated, "no service", HOME_OR_ABROAD, {"sim_seated"}),

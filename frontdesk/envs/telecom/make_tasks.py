@@ -133,7 +133,10 @@ def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def gold_actions(t: Target, fixes: list[Fix], symptoms: list[str]) -> list[dict[str, Any]]:
-    reads = [agent("find_customer_by_phone", phone_number=t.line.phone_number), agent("get_line_details", line_id=t.line.id)]
+    reads = [
+        agent("find_customer_by_phone", phone_number=t.line.phone_number),
+        agent("get_line_details", line_id=t.line.id),
+    ]
     repairs = [a for f in fixes for a in f.actions]
     verify = [user(VERIFY[symptoms[-1]])] if symptoms[-1] in VERIFY else []
     # A read the agent already made need not be repeated; writes are never merged.
@@ -182,7 +185,12 @@ def compose(
                 **{k: v for f in fixes for k, v in f.known_facts.items()},
             },
             "unknown_facts": ["customer id", "line id"],
-            "instructions": [COMFORT[comfort], where, *(i for f in fixes for i in f.instructions), *DEVICE_INSTRUCTIONS],
+            "instructions": [
+                COMFORT[comfort],
+                where,
+                *(i for f in fixes for i in f.instructions),
+                *DEVICE_INSTRUCTIONS,
+            ],
             "will_not_accept": [w for f in fixes for w in f.will_not_accept],
         },
         "initial_state": patch,
@@ -221,7 +229,9 @@ def all_hold(db: TelecomDB, task: dict[str, Any]) -> bool:
 def turns_estimate(task: dict[str, Any]) -> int:
     """Messages the oracle and the scripted customer exchange: greeting, request, actions, goodbye."""
     cost = {"user": 3, ToolKind.WRITE: 3}  # ask + act + report; confirm + yes + call
-    return 4 + sum(cost["user"] if a.get("requestor") == "user" else cost.get(_kind(a), 1) for a in task["gold_actions"])
+    return 4 + sum(
+        cost["user"] if a.get("requestor") == "user" else cost.get(_kind(a), 1) for a in task["gold_actions"]
+    )
 
 
 def audit(task: dict[str, Any], repairs: list[list[dict[str, Any]]]) -> None:

@@ -26,8 +26,11 @@ def summary(domain: Domain = telecom) -> str:
     tasks = domain.tasks
     single = [t for t in tasks if "single-issue" in t.tags]
     multi = [t for t in tasks if "multi-issue" in t.tags]
-    out = [f"{len(tasks)} tasks: {len(single)} single-issue, {len(multi)} multi-issue "
-           f"({sum(t.split == 'train' for t in tasks)} train, {sum(t.split == 'test' for t in tasks)} test).", ""]
+    out = [
+        f"{len(tasks)} tasks: {len(single)} single-issue, {len(multi)} multi-issue "
+        f"({sum(t.split == 'train' for t in tasks)} train, {sum(t.split == 'test' for t in tasks)} test).",
+        "",
+    ]
 
     symptoms = list(dict.fromkeys(i.symptom for i in ISSUES))
     rows = []
@@ -40,7 +43,9 @@ def summary(domain: Domain = telecom) -> str:
     rows = []
     for issue in ISSUES:
         with_it = [t for t in tasks if issue.name in _values(t.tags, "issue:")]
-        rows.append([f"`{issue.name}`", issue.symptom, sum(t in single for t in with_it), sum(t in multi for t in with_it)])
+        rows.append(
+            [f"`{issue.name}`", issue.symptom, sum(t in single for t in with_it), sum(t in multi for t in with_it)]
+        )
     out += ["Tasks by issue:", ""]
     out += _table(["issue", "type", "single-issue", "in multi-issue"], rows) + [""]
 

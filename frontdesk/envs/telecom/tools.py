@@ -197,9 +197,7 @@ def resume_line(db: TelecomDB, line_id: str) -> Line:
     if line.status != "suspended":
         raise ToolError(f"line {line_id} is not suspended")
     if line.suspension_reason != "unpaid_bill":
-        raise ToolError(
-            f"line {line_id} is suspended as {line.suspension_reason}; only a human agent can resume it"
-        )
+        raise ToolError(f"line {line_id} is suspended as {line.suspension_reason}; only a human agent can resume it")
     overdue = _overdue_bills(db, line.customer_id)
     if overdue:
         ids = ", ".join(b.id for b in overdue)
@@ -265,7 +263,11 @@ def add_data(db: TelecomDB, line_id: str, gb: int) -> dict:
             f"line {line_id} already has {line.data_refill_gb:g} GB this cycle"
         )
     line.data_refill_gb += gb
-    return {"line_id": line.id, "data_refill_gb": line.data_refill_gb, "charge": round(gb * plan.refill_price_per_gb, 2)}
+    return {
+        "line_id": line.id,
+        "data_refill_gb": line.data_refill_gb,
+        "charge": round(gb * plan.refill_price_per_gb, 2),
+    }
 
 
 @tool(kind="write")

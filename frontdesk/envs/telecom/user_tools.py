@@ -131,7 +131,9 @@ def run_speed_test(db: TelecomDB) -> str:
     phone = caller_phone(db)
     problem = data_problem(phone)
     if problem == "Data allowance used up":
-        return f"Speed test failed: no internet. A text from {CARRIER} says the data allowance for this cycle is used up."
+        return (
+            f"Speed test failed: no internet. A text from {CARRIER} says the data allowance for this cycle is used up."
+        )
     if problem is not None:
         return f"Speed test failed: {problem}."
     return f"Download speed: {download_mbps(phone):.1f} Mbps over {NETWORK_LABEL[network_generation(phone)]}."

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from frontdesk.envs.retail.catalog import CITIES, STREET_NAMES, STREET_TYPES, UNITS
 from frontdesk.envs.retail.db import Address, Customer, GiftCard, Order, OrderItem, PaymentMethod, RetailDB, Variant
