@@ -21,3 +21,16 @@ class BrokenTaskError(FrontdeskError):
 
 class RunFolderError(FrontdeskError):
     """The output folder holds a different run, or files that cannot be read."""
+
+
+class InfraError(FrontdeskError):
+    """The provider failed after retries (rate limit, 5xx, timeout, connection, budget).
+
+    Never the agent's fault: the trial is not scored and a later resume retries it. Only errors a
+    rerun can fix belong here; a missing key or a rejected credential is a ``ConfigError``.
+    """
+
+
+class CredentialError(ConfigError):
+    """A provider refused the credentials (401/403) or none were set: no rerun fixes it, so it is
+    never retried and it stops the run at once, naming the variable to set."""

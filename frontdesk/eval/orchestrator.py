@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from frontdesk.agents import Agent
 from frontdesk.envs import Environment
-from frontdesk.llm import InfraError
+from frontdesk.errors import InfraError
 from frontdesk.simulators import UserSimulator
 from frontdesk.tools import ToolCall, ToolResult
 from frontdesk.trajectory import AssistantTurn, Message, Role, Trajectory, Usage, UserSignal, UserTurn

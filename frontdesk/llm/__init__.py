@@ -1,5 +1,6 @@
 """The one door to language models: litellm or the openai-http transport, retries, usage and cost, error classes."""
 
+from frontdesk.errors import InfraError
 from frontdesk.llm.client import (
     SCRIPTED_PREFIX,
     Completion,
@@ -11,7 +12,6 @@ from frontdesk.llm.client import (
     is_transient,
     missing_provider_keys,
 )
-from frontdesk.llm.errors import InfraError
 from frontdesk.llm.participants import ParticipantRegistry
 
 __all__ = [

@@ -14,10 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from frontdesk.errors import ConfigError
+from frontdesk.errors import ConfigError, InfraError
 from frontdesk.llm import openai_http
 from frontdesk.llm.cache import ResponseCache, cache_key
-from frontdesk.llm.errors import InfraError
 from frontdesk.llm.limits import limiter_for, retry_after_seconds
 from frontdesk.redact import REDACTED, redact
 from frontdesk.tools import ToolCall
