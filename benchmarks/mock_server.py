@@ -14,6 +14,16 @@ Faults are injected per request with a seeded RNG: ``rate_limit`` (429 with Retr
 short), ``bad_tool_json`` (the agent's tool call carries malformed JSON — an *agent* fault), and
 ``empty`` (no content, no tool call).
 
+Hostile answers, all *agent* faults (served to agent requests only; HTTP 200 every time):
+``deep_tool_args`` (the tool call's arguments nest 100,000 levels deep), ``surrogate_content`` (a
+lone surrogate, JSON-escaped as ``\\ud800``, in the reply's text), ``surrogate_tool_args`` (one in
+the tool call's arguments), ``oversize`` (a 5 MiB reply), ``not_json`` (a body that is not JSON) and
+``no_choices`` (a completion with an empty ``choices`` list). The surrogate faults keep the script,
+so the conversation still ends normally.
+
+``authorization="..."`` makes the server demand that exact Authorization header: any other gets
+a 401 that echoes what was sent, as OpenAI's "Incorrect API key provided" does (for secret tests).
+
 litellm talks to it as ``openai/mock-agent`` / ``openai/mock-user`` with
 ``api_base=http://127.0.0.1:PORT/v1``. Run standalone: ``python benchmarks/mock_server.py --port 8011``.
 """
@@ -32,7 +42,11 @@ from typing import Any
 from aiohttp import web
 
 TRANSIENT_FAULTS = ("rate_limit", "server_error", "unavailable", "truncated")
-ALL_FAULTS = (*TRANSIENT_FAULTS, "hang", "bad_tool_json", "empty")
+HOSTILE_FAULTS = ("deep_tool_args", "surrogate_content", "surrogate_tool_args", "oversize", "not_json", "no_choices")
+ALL_FAULTS = (*TRANSIENT_FAULTS, "hang", "bad_tool_json", "empty", *HOSTILE_FAULTS)
+DEEP_LEVELS = 100_000
+OVERSIZE_BYTES = 5 * 1024 * 1024
+LONE_SURROGATE = "\ud800"
 
 
 @dataclass
@@ -49,6 +63,7 @@ class Stats:
     faults: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0
     max_in_flight: int = 0
+    unauthorized: int = 0  # requests refused for a wrong or missing Authorization header
 
 
 def _assistant_count(messages: list[dict[str, Any]]) -> int:
@@ -96,11 +111,34 @@ def completion_body(model: str, reply: dict[str, Any], counter: int) -> dict[str
     }
 
 
+def hostile_reply(fault: str, reply: dict[str, Any]) -> dict[str, Any]:
+    """The agent's scripted ``reply`` made hostile (the body-level faults are served in ``_handle``)."""
+    if fault == "deep_tool_args":
+        nested = "[" * DEEP_LEVELS + "]" * DEEP_LEVELS
+        return {"tool_calls": [{"name": "think", "arguments": '{"thought": ' + nested + "}"}]}
+    if fault == "surrogate_content" and reply.get("content"):
+        return {**reply, "content": f"{reply['content']} {LONE_SURROGATE}"}
+    if fault == "surrogate_tool_args" and reply.get("tool_calls"):
+        # The character itself in the arguments text: the body carries it JSON-escaped, as \ud800.
+        calls = [{**tc, "arguments": '{"thought": "odd ' + LONE_SURROGATE + ' text"}'} for tc in reply["tool_calls"]]
+        return {**reply, "tool_calls": calls}
+    if fault == "oversize":
+        return {"content": "x" * OVERSIZE_BYTES}
+    return reply
+
+
 class MockModelServer:
-    def __init__(self, latency_s: float = 0.0, faults: FaultPlan | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        latency_s: float = 0.0,
+        faults: FaultPlan | None = None,
+        port: int = 0,
+        authorization: str | None = None,
+    ) -> None:
         self.latency_s = latency_s
         self.faults = faults or FaultPlan()
         self.port = port
+        self.authorization = authorization  # the Authorization header every request must carry, if set
         self.stats = Stats()
         self._runner: web.AppRunner | None = None
 
@@ -133,6 +171,13 @@ class MockModelServer:
             if self.latency_s:
                 # The latency runs from the request's arrival: reading it is part of the provider's time.
                 await asyncio.sleep(max(0.0, self.latency_s - (time.monotonic() - arrived)))
+            sent = request.headers.get("Authorization")
+            if self.authorization is not None and sent != self.authorization:
+                self.stats.unauthorized += 1
+                return web.json_response(
+                    {"error": {"message": f"Incorrect API key provided: {sent}", "type": "invalid_request_error"}},
+                    status=401,
+                )
             model = str(body.get("model", ""))
             messages = body.get("messages") or []
             fault = self._pick_fault()
@@ -161,6 +206,12 @@ class MockModelServer:
                 reply = {"content": ""}
             if fault == "bad_tool_json" and not is_user:
                 reply = {"tool_calls": [{"name": "think", "arguments": '{"thought": "unterminated'}]}
+            if fault in HOSTILE_FAULTS and not is_user:
+                if fault == "not_json":
+                    return web.Response(body=b"<html><body>I am not JSON</body></html>", content_type="text/html")
+                if fault == "no_choices":
+                    return web.json_response({**completion_body(model, reply, counter), "choices": []})
+                reply = hostile_reply(fault, reply)
             payload = json.dumps(completion_body(model, reply, counter)).encode()
             if fault == "truncated":
                 response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
@@ -203,12 +254,13 @@ def main() -> None:
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--faults", default=",".join(TRANSIENT_FAULTS), help=f"any of {','.join(ALL_FAULTS)}")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--authorization", default=None, help="demand this exact Authorization header")
     args = parser.parse_args()
     kinds = tuple(k for k in args.faults.split(",") if k)
     unknown = set(kinds) - set(ALL_FAULTS)
     if unknown:
         parser.error(f"unknown fault kind(s): {', '.join(sorted(unknown))}")
-    server = MockModelServer(args.latency, FaultPlan(args.fault_rate, kinds, args.seed), args.port)
+    server = MockModelServer(args.latency, FaultPlan(args.fault_rate, kinds, args.seed), args.port, args.authorization)
 
     async def serve() -> None:
         print(f"mock model server at {await server.start()}", flush=True)

@@ -1,14 +1,91 @@
-"""The conversation as data: messages, participants' turns, token usage and cost."""
+"""The conversation as data: messages, participants' turns, token usage and cost.
+
+Every text these models hold is valid Unicode: a lone surrogate ("\\ud800", which JSON allows and
+UTF-8 cannot encode) is replaced by U+FFFD when a message or turn is built, whoever wrote the text
+(a model, a plug-in agent, a scripted customer), so a trajectory can always be written to disk.
+"""
 
 from __future__ import annotations
 
 import time
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from frontdesk.tools import ToolCall, ToolResult
+
+# Tool arguments given as a dict are cleaned to this depth; anything deeper breaks the argument
+# limits anyway and is stored as a note, never as the structure itself.
+_CLEAN_DEPTH = 64
+
+
+def valid_text(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (surrogate pairs become the character they encode)."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        # Through UTF-16, pairs join into their character and each lone half decodes as U+FFFD.
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def valid_value(value: Any, depth: int = 0) -> Any:
+    """JSON-like data with every string (keys too) made :func:`valid_text`; unchanged data is returned as is."""
+    if isinstance(value, str):
+        return valid_text(value)
+    if depth >= _CLEAN_DEPTH:
+        return value
+    if isinstance(value, dict):
+        cleaned, changed = {}, False
+        for k, v in value.items():
+            key, item = valid_value(k, depth + 1), valid_value(v, depth + 1)
+            changed = changed or key is not k or item is not v
+            cleaned[key] = item
+        return cleaned if changed else value
+    if isinstance(value, list):
+        items = [valid_value(v, depth + 1) for v in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
+
+
+def _valid_call(call: ToolCall) -> ToolCall:
+    update = {
+        k: v
+        for k, v in (
+            ("id", valid_text(call.id)),
+            ("name", valid_text(call.name)),
+            ("arguments", valid_value(call.arguments)),
+            ("requestor", valid_text(call.requestor)),
+        )
+        if v is not getattr(call, k)
+    }
+    return call.model_copy(update=update) if update else call
+
+
+def _valid_calls(calls: list[ToolCall]) -> list[ToolCall]:
+    return [_valid_call(c) for c in calls]
+
+
+def _valid_result(result: ToolResult | None) -> ToolResult | None:
+    if result is None:
+        return None
+    update = {
+        k: v
+        for k, v in (
+            ("call_id", valid_text(result.call_id)),
+            ("name", valid_text(result.name)),
+            ("content", valid_text(result.content)),
+        )
+        if v is not getattr(result, k)
+    }
+    return result.model_copy(update=update) if update else result
+
+
+Text = Annotated[str, AfterValidator(valid_text)]
+ToolCalls = Annotated[list[ToolCall], AfterValidator(_valid_calls)]
 
 
 class Usage(BaseModel):
@@ -47,34 +124,34 @@ class UserSignal(str, Enum):
 
 class Message(BaseModel):
     role: Role
-    content: str | None = None
-    tool_calls: list[ToolCall] = Field(default_factory=list)
-    tool_result: ToolResult | None = None
+    content: Text | None = None
+    tool_calls: ToolCalls = Field(default_factory=list)
+    tool_result: Annotated[ToolResult | None, AfterValidator(_valid_result)] = None
     requestor: Literal["agent", "user"] | None = None  # for tool messages: whose call this answers
     signal: UserSignal | None = None
     usage: Usage | None = None
-    reasoning: str | None = None  # a simulated customer's private reasoning: stored, never shown to the agent
-    guard_failures: list[str] = Field(default_factory=list)  # rejected drafts before this message
+    reasoning: Text | None = None  # a simulated customer's private reasoning: stored, never shown to the agent
+    guard_failures: list[Text] = Field(default_factory=list)  # rejected drafts before this message
     timestamp: float = Field(default_factory=time.time)
 
 
 class AssistantTurn(BaseModel):
     """What an agent returns: text for the customer and/or tool calls, run in order."""
 
-    text: str | None = None
-    tool_calls: list[ToolCall] = Field(default_factory=list)
+    text: Text | None = None
+    tool_calls: ToolCalls = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
 
 
 class UserTurn(BaseModel):
     """What a user simulator returns: text, an ending signal, and/or device tool calls."""
 
-    text: str | None = None
+    text: Text | None = None
     signal: UserSignal | None = None
-    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_calls: ToolCalls = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
-    reasoning: str | None = None
-    guard_failures: list[str] = Field(default_factory=list)
+    reasoning: Text | None = None
+    guard_failures: list[Text] = Field(default_factory=list)
 
 
 Trajectory = list[Message]

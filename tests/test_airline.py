@@ -1,6 +1,7 @@
-"""The airline domain as shipped: registration, seed data, policy text, task file, README figures.
+"""The airline domain as shipped: registration, seed data, policy text, task file.
 
-Tool behaviour, rule by rule, is in test_airline_tools.py. `frontdesk validate --domain airline`
+Tool behaviour, rule by rule, is in test_airline_tools.py; that the generators still write the
+shipped files and README figures byte for byte, in test_authoring.py. `frontdesk validate --domain airline`
 runs every task with the oracle; that takes minutes and is not repeated here.
 """
 
@@ -8,17 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from frontdesk.envs import Environment, Task, domain_names, get_domain
 from frontdesk.envs.airline import domain as airline_domain
-from frontdesk.envs.airline import generate, rules, stats
+from frontdesk.envs.airline import rules
 from frontdesk.envs.airline.ids import certificate_id, reservation_code
 from frontdesk.tools import ToolCall, ToolErrorKind, ToolKind
 
-AIRLINE_DIR = Path(generate.__file__).parent
+AIRLINE_DIR = airline_domain.data_dir.parent
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +66,6 @@ def test_tools_by_kind(airline) -> None:
 
 
 # --- seed data -------------------------------------------------------------------------------------
-
-
-def test_generator_reproduces_db_json_byte_for_byte() -> None:
-    assert generate.render().encode("utf-8") == (AIRLINE_DIR / "data" / "db.json").read_bytes(), (
-        "data/db.json differs from the generator; run `python -m frontdesk.envs.airline.generate`"
-    )
 
 
 def test_db_json_stays_compact() -> None:
@@ -234,11 +228,3 @@ def test_gold_policy_check_finds_each_kind_of_violation(airline, seed: dict) -> 
     )
     transfer = ("transfer_to_human_agents", {"summary": "x"})
     assert "must be the last action" in check(_task(("get_user_details", {"user_id": owner}), transfer, read))[0]
-
-
-# --- README ----------------------------------------------------------------------------------------
-
-
-def test_readme_table_shows_the_current_figures() -> None:
-    readme = (AIRLINE_DIR / "README.md").read_text(encoding="utf-8")
-    assert stats.render() in readme, "README.md is out of date; paste `python -m frontdesk.envs.airline.stats` into it"

@@ -92,13 +92,14 @@ def test_run_prints_pass_hat_k_and_report_prints_the_same_table(tmp_path):
     assert any(line.split("│")[1].strip() == "2" and "1.000" in line for line in rows)
     assert "14 tasks × 2 trials" in result.stdout
     assert "28 expected · 28 scored" in result.stdout
-    assert lines[-1] == f"Run folder: {folder}"
+    assert f"Run folder: {folder}" in lines
+    assert lines[-1] == f"Next: frontdesk report {folder} --html  (transcripts, failures, per-persona table)"
     assert (folder / "manifest.json").exists()
     assert len((folder / "trials.jsonl").read_text().splitlines()) == 28
 
     report = frontdesk("report", str(folder))
     assert report.returncode == 0, report.stderr
-    assert report.stdout.splitlines() == lines[:-1]
+    assert report.stdout.splitlines() == lines[:-2]  # the run adds the folder and what to do next
 
     as_json = frontdesk("report", str(folder), "--json")
     assert as_json.returncode == 0, as_json.stderr
@@ -206,7 +207,7 @@ def test_tasks_of_unknown_domain_is_an_error():
 
 def test_run_refuses_an_unknown_transport_or_a_provider_it_cannot_reach(tmp_path):
     result = frontdesk("run", "--domain", "mock", "--transport", "grpc", "--out", str(tmp_path / "a"))
-    assert_one_line_error(result, "--transport must be 'litellm' or 'openai-http'")
+    assert_one_line_error(result, "--transport: Input should be 'litellm' or 'openai-http'")
     result = frontdesk(
         "run",
         "--domain",

@@ -10,9 +10,9 @@ import pytest
 from test_cli import assert_one_line_error, frontdesk
 
 from frontdesk.errors import RunFolderError
-from frontdesk.eval import RunConfig, RunView, TaskTally, run
+from frontdesk.eval import RunConfig, RunView, run
 from frontdesk.eval.compare import compare_runs
-from frontdesk.eval.metrics import RunSummary
+from frontdesk.eval.metrics import RunSummary, TaskTally
 
 SIMULATOR = {
     "model": "scripted/user",
@@ -119,7 +119,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
 def test_compare_command_oracle_against_null(runs) -> None:
     result = frontdesk("compare", str(runs["oracle"]), str(runs["null"]))
     assert result.returncode == 0, result.stderr
-    assert "5 task(s) scored in both runs" in result.stdout
+    assert "5 tasks scored in both runs" in result.stdout
     # null passes only the refusal: 4 of 5 tasks drop from 1 to 0
     assert "pass^1: B − A = -0.800: difference is distinguishable from noise at 95%." in result.stdout
     assert "product-price (regular): 2/2 -> 0/2  worse in B" in result.stdout

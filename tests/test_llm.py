@@ -15,8 +15,9 @@ from conftest import (
     server_error,
 )
 
-from frontdesk.errors import ConfigError
-from frontdesk.llm import InfraError, ModelConfig, check_model_string, complete, is_transient
+from frontdesk.errors import ConfigError, CredentialError
+from frontdesk.llm import InfraError, ModelConfig, ModelOutputError, check_model_string, complete, is_transient
+from frontdesk.redact import known_secrets
 
 HELLO = [{"role": "user", "content": "hello"}]
 TOOLS = [
@@ -115,13 +116,81 @@ async def test_max_retries_zero_means_one_attempt(replay):
 
 
 async def test_non_transient_error_is_not_retried(replay):
-    replay.script("agent", [auth_error("bad key"), Say("never reached")])
+    from conftest import litellm_module
+
+    litellm = litellm_module()
+    bad_request = litellm.BadRequestError("unsupported parameter", model="replay", llm_provider="replay")
+    replay.script("agent", [bad_request, Say("never reached")])
     with pytest.raises(InfraError) as info:
         await complete(fast(max_retries=4), HELLO)
     assert len(replay.requests) == 1
-    assert "AuthenticationError" in str(info.value)
+    assert "BadRequestError" in str(info.value)
     assert "not retried" in str(info.value)
     assert replay.remaining("agent") == [Say("never reached")]
+
+
+async def test_a_refused_key_is_a_credential_error_at_once_naming_the_provider_and_variable(replay):
+    replay.script("agent", [auth_error("invalid api key"), Say("never reached")])
+    with pytest.raises(CredentialError) as info:
+        await complete(fast(max_retries=4), HELLO)
+    message = str(info.value)
+    assert len(replay.requests) == 1  # never retried: no retry fixes a wrong key
+    assert "'replay'" in message and "REPLAY_API_KEY" in message and "invalid api key" in message
+    assert "\n" not in message
+    assert not isinstance(info.value, InfraError)  # a rerun cannot fix it either
+
+
+async def test_permission_denied_is_a_credential_error(replay):
+    from conftest import litellm_module
+
+    litellm = litellm_module()
+    denied = litellm.PermissionDeniedError(
+        "project has no access", llm_provider="replay", model="replay", response=_response(403)
+    )
+    replay.script("agent", [denied])
+    with pytest.raises(CredentialError, match="rejected the credentials"):
+        await complete(fast(max_retries=4), HELLO)
+    assert len(replay.requests) == 1
+
+
+async def test_missing_credentials_wrapped_as_a_server_error_are_not_retried(replay):
+    # litellm reports the OpenAI SDK's "Missing credentials" as an InternalServerError, which looks transient.
+    import openai
+
+    def missing_key() -> Exception:
+        try:
+            raise openai.OpenAIError("Missing credentials. Please pass an `api_key`, or set OPENAI_API_KEY.")
+        except openai.OpenAIError:
+            try:
+                raise server_error("OpenAIException - Missing credentials. Please pass an `api_key`.")
+            except Exception as wrapped:
+                return wrapped
+
+    replay.script("agent", [missing_key(), Say("never reached")])
+    with pytest.raises(CredentialError, match=r"no credentials for provider 'replay': set REPLAY_API_KEY"):
+        await complete(fast(max_retries=4), HELLO)
+    assert len(replay.requests) == 1
+
+
+async def test_an_unset_openai_key_fails_at_once_not_after_five_attempts(monkeypatch):
+    # The SDK refuses before sending anything; the api_base is a closed loopback port in case it did not.
+    import time
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    config = ModelConfig(
+        model="openai/gpt-4o-mini", params={"api_base": "http://127.0.0.1:9/v1"}, max_retries=4, retry_wait_s=1.0
+    )
+    started = time.monotonic()
+    with pytest.raises(CredentialError) as info:
+        await complete(config, HELLO)
+    assert time.monotonic() - started < 1.0  # no backoff: the first attempt was the only one
+    assert "OPENAI_API_KEY" in str(info.value) and "'openai'" in str(info.value)
+
+
+def _response(status: int):
+    import httpx
+
+    return httpx.Response(status, request=httpx.Request("POST", "http://replay.invalid/v1/chat/completions"))
 
 
 def _transient_errors():
@@ -178,6 +247,7 @@ def test_transient_classification():
     assert is_transient(server_error())
     assert not is_transient(auth_error())
     assert not is_transient(ValueError("x"))
+    assert not is_transient(ModelOutputError("the response has no choices"))
 
 
 async def test_sampling_seed_and_extra_params_reach_the_provider(replay):
@@ -223,10 +293,23 @@ def test_custom_provider_is_unregistered_after_the_test():
         check_model_string("replay/agent")
 
 
-async def test_provider_error_text_never_carries_the_api_key(replay):
+@pytest.mark.parametrize("error", [auth_error, server_error], ids=["credential_error", "infra_error"])
+async def test_provider_error_text_never_carries_the_api_key(replay, error):
     secret = "sk-test-SECRET-in-error-9911"
-    replay.script("agent", [auth_error(f"invalid api key {secret} for this project")])
+    replay.script("agent", [error(f"invalid api key {secret} for this project")])
     config = ModelConfig(model="replay/agent", params={"api_key": secret}, max_retries=0)
-    with pytest.raises(InfraError) as caught:
+    with pytest.raises((InfraError, CredentialError)) as caught:
         await complete(config, [{"role": "user", "content": "hi"}])
     assert secret not in str(caught.value) and "***" in str(caught.value)
+
+
+@pytest.mark.parametrize("error", [auth_error, server_error], ids=["credential_error", "infra_error"])
+async def test_provider_error_text_never_carries_a_key_from_the_environment(replay, monkeypatch, error):
+    # Only the environment holds this key (set after the secrets were first read): no parameter names it.
+    secret = "sk-env-SECRET-echoed-back-5150"
+    known_secrets()  # the process has read its secrets already, as it has in a long run
+    monkeypatch.setenv("REPLAY_API_KEY", secret)
+    replay.script("agent", [error(f"Incorrect API key provided: {secret}")])  # no "Bearer" to give it away
+    with pytest.raises((InfraError, CredentialError)) as caught:
+        await complete(fast(max_retries=0), HELLO)
+    assert secret not in str(caught.value) and "Incorrect API key provided" in str(caught.value)

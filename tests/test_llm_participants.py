@@ -6,9 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import COMPLETION_TOKENS, COST_PER_CALL, PROMPT_TOKENS, Call, Repeat, Say, auth_error, rate_limit
+from conftest import (
+    COMPLETION_TOKENS,
+    COST_PER_CALL,
+    PROMPT_TOKENS,
+    Call,
+    Repeat,
+    Say,
+    auth_error,
+    rate_limit,
+    server_error,
+)
 
 from frontdesk.envs import get_domain
+from frontdesk.errors import CredentialError
 from frontdesk.eval import RunConfig, TerminationReason, load_run, run, trial_seed
 from frontdesk.eval.store import INFRA_ERRORS, TRIALS
 from frontdesk.simulators import DEFAULT_PERSONA_NAME, get_persona
@@ -217,13 +228,23 @@ def test_persistent_rate_limit_is_an_infra_failure_and_a_rerun_completes_it(repl
 
 def test_user_model_failure_is_an_infra_failure_too(replay, tmp_path):
     folder = tmp_path / "run"
-    replay.script("user", [auth_error("bad key")])
+    replay.script("user", [Repeat(server_error("upstream exploded"))])
     replay.script("agent", [])
-    run(config(), folder)
+    run(config(max_retries=0), folder)
     assert lines(folder / TRIALS) == []
     [failure] = lines(folder / INFRA_ERRORS)
-    assert "user model" in failure["error"] and "AuthenticationError" in failure["error"]
+    assert "user model" in failure["error"] and "upstream exploded" in failure["error"]
     assert replay.requests_for("agent") == []
+
+
+def test_a_refused_credential_stops_the_run_at_once_and_is_never_retried(replay, tmp_path):
+    folder = tmp_path / "run"
+    replay.script("user", [auth_error("bad key")])
+    replay.script("agent", [])
+    with pytest.raises(CredentialError, match="rejected the credentials"):
+        run(config(), folder)
+    assert len(replay.requests_for("user")) == 1  # not retried
+    assert lines(folder / TRIALS) == [] and lines(folder / INFRA_ERRORS) == []
 
 
 def test_max_retries_from_run_config_reaches_the_model_layer(replay, tmp_path):

@@ -6,8 +6,9 @@ from math import comb
 
 import pytest
 
-from frontdesk.eval.metrics import TrialOutcomeRow, pass_at_k, pass_hat_k, summarize
+from frontdesk.eval.metrics import TrialOutcomeRow, summarize
 from frontdesk.eval.orchestrator import ErrorClass
+from frontdesk.eval.stats import pass_at_k, pass_hat_k
 
 # --- pass^k / pass@k --------------------------------------------------------------------------
 

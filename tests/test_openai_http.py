@@ -4,6 +4,7 @@ with the litellm transport on text, tool calls, usage and cost."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -13,23 +14,37 @@ from aiohttp import web
 from conftest import ServerThread
 
 from benchmarks.mock_server import MockModelServer
-from frontdesk.errors import ConfigError
-from frontdesk.llm import InfraError, ModelConfig, aclose, check_model_string, complete
+from frontdesk.errors import ConfigError, CredentialError
+from frontdesk.llm import InfraError, ModelConfig, ModelOutputError, aclose, check_model_string, complete
 from frontdesk.llm.openai_http import DEFAULT_API_BASE, endpoint, proxy_for, request_body
 
 SECRET = "sk-frontdesk-FAKE-7777-do-not-leak"
 
 
 class CannedApp:
-    """A loopback server whose /v1/chat/completions answers with whatever a test sets, counting requests."""
+    """A loopback server whose /v1/chat/completions answers with whatever a test sets, counting requests.
+
+    With ``chunked``, the body is streamed without a Content-Length, in 64 KiB pieces."""
 
     def __init__(self) -> None:
         self.status, self.body, self.requests = 200, b"{}", []
+        self.chunked = False
         self.port = 0
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append({"headers": dict(request.headers), "json": await request.json()})
-        return web.Response(status=self.status, body=self.body, content_type="application/json")
+        if not self.chunked:
+            return web.Response(status=self.status, body=self.body, content_type="application/json")
+        response = web.StreamResponse(status=self.status, headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            for start in range(0, len(self.body), 64 * 1024):
+                await response.write(self.body[start : start + 64 * 1024])
+            await response.write_eof()
+        except ConnectionError:  # the client stopped reading, as it should past the limit
+            pass
+        return response
 
     async def start(self) -> None:
         application = web.Application()
@@ -79,6 +94,20 @@ def test_endpoint_prefers_params_then_litellm_variables_then_openai(monkeypatch)
     url, headers = endpoint({"api_base": "http://param-host/v1", "api_key": "k", "extra_headers": {"X-Team": "evals"}})
     assert url == "http://param-host/v1/chat/completions"
     assert headers["Authorization"] == "Bearer k" and headers["X-Team"] == "evals"
+
+
+def test_credentials_in_the_url_leave_it_and_become_basic_auth_unless_a_key_is_given(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-not-for-this-host")
+    url, headers = endpoint({"api_base": "http://ana:p%40ss@proxy.internal:8443/v1"})
+    assert url == "http://proxy.internal:8443/v1/chat/completions"
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"ana:p@ss").decode()  # the env key stays home
+    url, headers = endpoint({"api_base": "http://ana:pw@proxy.internal/v1", "api_key": "sk-param"})
+    assert url == "http://proxy.internal/v1/chat/completions" and headers["Authorization"] == "Bearer sk-param"
+    headers = endpoint({"api_base": "http://ana:pw@h/v1", "extra_headers": {"Authorization": "Token t"}})[1]
+    assert headers["Authorization"] == "Token t"
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://bob:pw@env-host/v1")
+    url, headers = endpoint({})
+    assert url == "http://env-host/v1/chat/completions" and headers["Authorization"].startswith("Basic ")
 
 
 def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(monkeypatch):
@@ -147,13 +176,33 @@ def test_both_transports_return_the_same_completion_usage_and_cost():
     assert via_http.usage == via_litellm.usage and via_http.usage.cost_usd > 0
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials_are_not_retried_name_the_variable_and_hide_the_key(canned, status):
+    canned.answer(status, {"error": {"message": f"Incorrect API key provided: {SECRET}"}})
+    with pytest.raises(CredentialError) as raised:
+        ask(canned.model(max_retries=3))
+    message = str(raised.value)
+    assert len(canned.requests) == 1 and f"HTTP {status}" in message
+    assert "'openai' rejected the credentials" in message and "api_key parameter" in message
+    assert "Incorrect API key" in message and SECRET not in message
+
+
 def test_a_client_error_is_not_retried_and_its_message_hides_the_key(canned):
-    canned.answer(401, {"error": {"message": f"Incorrect API key provided: {SECRET}"}})
+    canned.answer(400, {"error": {"message": f"unknown parameter for key {SECRET}"}})
     with pytest.raises(InfraError) as raised:
         ask(canned.model(max_retries=3))
     message = str(raised.value)
-    assert len(canned.requests) == 1 and "not retried" in message and "HTTP 401" in message
-    assert "Incorrect API key" in message and SECRET not in message
+    assert len(canned.requests) == 1 and "not retried" in message and "HTTP 400" in message
+    assert "unknown parameter" in message and SECRET not in message
+
+
+def test_openai_without_any_key_is_refused_before_a_request(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_BASE", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    model = ModelConfig(model="openai/gpt-4o-mini", transport="openai-http", max_retries=4, retry_wait_s=1.0)
+    with pytest.raises(CredentialError, match=r"no credentials for provider 'openai': set OPENAI_API_KEY"):
+        ask(model)
 
 
 def test_a_server_error_is_retried_then_reported(canned):
@@ -163,16 +212,80 @@ def test_a_server_error_is_retried_then_reported(canned):
     assert len(canned.requests) == 3
 
 
-def test_a_body_that_is_not_json_is_a_transient_provider_fault(canned):
-    canned.answer(200, b"<html>gateway hiccup</html>")
-    with pytest.raises(InfraError, match="not JSON.*after 2 attempts"):
-        ask(canned.model(max_retries=1))
+def test_a_complete_answer_that_is_not_json_is_the_models_not_retried(canned):
+    canned.answer(200, b"<html>I am not JSON</html>")
+    with pytest.raises(ModelOutputError, match="not JSON: '<html>I am not JSON</html>'") as raised:
+        ask(canned.model(max_retries=3))
+    assert len(canned.requests) == 1
+    assert raised.value.usage.calls == 1 and raised.value.usage.cost_usd is None  # paid for, price unknown
 
 
-def test_an_answer_without_choices_is_an_infra_error(canned):
-    canned.answer(200, {"id": "x", "choices": []})
-    with pytest.raises(InfraError, match="without choices"):
+@pytest.mark.parametrize("body", [{"id": "x", "choices": []}, {"id": "x"}, [1, 2]], ids=["empty", "absent", "list"])
+def test_an_answer_without_choices_is_the_models_not_retried(canned, body):
+    canned.answer(200, body)
+    with pytest.raises(ModelOutputError, match="no choices|not a chat completion"):
+        ask(canned.model(max_retries=3))
+    assert len(canned.requests) == 1
+
+
+def test_an_answer_without_choices_is_still_charged_for_its_usage(canned):
+    canned.answer(200, {"choices": [], "usage": {"prompt_tokens": 1000, "completion_tokens": 10}})
+    with pytest.raises(ModelOutputError) as raised:
         ask(canned.model())
+    usage = raised.value.usage
+    assert usage.calls == 1 and usage.prompt_tokens == 1000 and usage.cost_usd > 0
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_an_oversize_body_is_refused_without_reading_it_all(canned, chunked):
+    from frontdesk.llm.output import MAX_RESPONSE_BYTES
+
+    text = "x" * (MAX_RESPONSE_BYTES + 1)
+    canned.answer(200, {"choices": [{"message": {"content": text}}]})
+    canned.chunked = chunked
+    with pytest.raises(ModelOutputError, match="may be at most 4,194,304"):
+        ask(canned.model(max_retries=3))
+    assert len(canned.requests) == 1
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(canned):
+    canned.answer(200, {"choices": [{"message": {"content": "y" * 300_000}}]})
+    canned.chunked = True
+    assert ask(canned.model()).text == "y" * 300_000
+
+
+def test_a_body_nested_past_the_depth_limit_is_refused_before_decoding(canned):
+    nested = b"[" * 100_000 + b"]" * 100_000
+    canned.answer(
+        200,
+        b'{"choices": [{"message": {"content": null, "tool_calls": [{"function": {"name": "f", '
+        b'"arguments": {"a": ' + nested + b"}}}]}}]}",
+    )
+    with pytest.raises(ModelOutputError, match="deeper than the limit of 256 levels"):
+        ask(canned.model())
+
+
+def test_arguments_nested_deep_inside_a_string_are_passed_on_untouched(canned):
+    # Inside a string brackets are text: the toolkit's argument parser, not this layer, refuses them.
+    arguments = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    canned.answer(
+        200,
+        {"choices": [{"message": {"tool_calls": [{"id": "c", "function": {"name": "f", "arguments": arguments}}]}}]},
+    )
+    assert ask(canned.model()).tool_calls[0].arguments == arguments
+
+
+def test_lone_surrogates_become_replacement_characters(canned):
+    canned.answer(
+        200,
+        b'{"choices": [{"message": {"content": "caf\\u00e9 \\ud800 \\ud83d\\ude00", "tool_calls": '
+        b'[{"id": "c\\udc00", "function": {"name": "think", "arguments": "{\\"thought\\": \\"\\ud800\\"}"}}]}}]}',
+    )
+    completion = ask(canned.model())
+    assert completion.text == "caf\u00e9 \ufffd \U0001f600"
+    assert completion.tool_calls[0].id == "c\ufffd"
+    assert completion.tool_calls[0].arguments == '{"thought": "\ufffd"}'
+    completion.model_dump_json()  # serialisable: what the store does with it
 
 
 def test_what_is_sent_and_what_is_read(canned):
@@ -234,11 +347,12 @@ def test_only_openai_compatible_models_can_use_the_transport():
         ({"choices": [{"message": "just text"}]}, "not a chat completion"),
         ({"choices": [{"message": {"content": [{"type": "text", "text": "hi"}]}}]}, "content is list, not text"),
         ({"choices": [{"message": {"tool_calls": ["find"]}}]}, "not a chat completion"),
+        ({"choices": [{"message": {"tool_calls": [{"id": 7, "function": {"name": "f"}}]}}]}, "id is int, not text"),
         ({"choices": [{"message": {"content": "hi"}}], "usage": {"prompt_tokens": "many"}}, "not a chat completion"),
     ],
 )
-def test_a_response_in_the_wrong_shape_is_a_clear_infra_error(canned, body, what):
+def test_a_response_in_the_wrong_shape_is_the_models_clear_error(canned, body, what):
     canned.answer(200, body)
-    with pytest.raises(InfraError, match=what):
+    with pytest.raises(ModelOutputError, match=what):
         ask(canned.model(max_retries=2))
     assert len(canned.requests) == 1  # the same server would answer the same way again

@@ -11,8 +11,11 @@ import pytest
 
 from frontdesk.agents import DEFAULT_GREETING, Agent
 from frontdesk.envs import Environment, get_domain
+from frontdesk.errors import CredentialError
 from frontdesk.eval import Limits, TerminationReason, run_trial
-from frontdesk.llm import InfraError
+from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass
+from frontdesk.llm import InfraError, ModelOutputError
+from frontdesk.redact import register_secret
 from frontdesk.simulators import UserSimulator, UserSimulatorError
 from frontdesk.tools import ToolCall, ToolErrorKind
 from frontdesk.trajectory import AssistantTurn, Role, Trajectory, Usage, UserSignal, UserTurn
@@ -350,3 +353,78 @@ async def test_user_cannot_call_agent_tools():
     assert tool_msgs[0].tool_result.error is ToolErrorKind.UNKNOWN_TOOL
     assert order_status(e) == "pending"
     assert out.tool_errors == 0  # the user's failures are not the agent's tool errors
+
+
+async def test_the_tool_error_limit_holds_inside_one_batch_of_parallel_calls():
+    # 500 parallel calls: ten fail, then a write. The limit is reached at the tenth failure, so the
+    # write and everything after it never run.
+    e = env()
+    failing = [call("no_such_tool", {}, f"bad{i}") for i in range(10)]
+    write = call("cancel_order", {"order_id": "#O5000", "reason": "no longer needed"}, "write")
+    rest = [call("think", {"thought": "more"}, f"k{i}") for i in range(489)]
+    agent = ScriptAgent([AssistantTurn(tool_calls=[*failing, write, *rest]), say("unreachable")])
+    out = await run_trial(e, agent, ScriptUser([user("cancel #O5000")]), Limits(max_tool_errors=10))
+    assert out.termination is TerminationReason.MAX_TOOL_ERRORS
+    assert out.tool_errors == 10
+    results = [m.tool_result for m in out.trajectory if m.role is Role.TOOL]
+    assert [r.call_id for r in results] == [f"bad{i}" for i in range(10)]  # nothing after the limit ran
+    assert order_status(e) == "pending"
+    assert "490 later call(s) of the same turn were not run" in out.error
+    assert len(next(m for m in out.trajectory if m.tool_calls).tool_calls) == 500  # what the agent asked is kept
+
+
+async def test_the_tool_error_limit_counts_failures_of_earlier_turns():
+    e = env()
+    agent = ScriptAgent(
+        [
+            AssistantTurn(tool_calls=[call("no_such_tool", {}, "a1"), call("no_such_tool", {}, "a2")]),
+            AssistantTurn(tool_calls=[call("no_such_tool", {}, "b1"), call("think", {"thought": "x"}, "b2")]),
+        ]
+    )
+    out = await run_trial(e, agent, ScriptUser([user("hi")]), Limits(max_tool_errors=3))
+    assert out.termination is TerminationReason.MAX_TOOL_ERRORS and out.tool_errors == 3
+    assert [m.tool_result.call_id for m in out.trajectory if m.role is Role.TOOL] == ["a1", "a2", "b1"]
+
+
+async def test_successful_calls_in_a_batch_under_the_limit_all_run():
+    calls = [call("no_such_tool", {}, "bad"), *[call("think", {"thought": "x"}, f"k{i}") for i in range(5)]]
+    agent = ScriptAgent([AssistantTurn(tool_calls=calls), say("Done. Anything else?")])
+    out = await run_trial(env(), agent, ScriptUser([user("hi"), STOP]), Limits(max_tool_errors=2))
+    assert out.termination is TerminationReason.USER_STOP and out.tool_errors == 1
+    assert len([m for m in out.trajectory if m.role is Role.TOOL]) == 6
+
+
+# --- whose fault: credentials, unusable model output, secrets in error text ----------------------
+
+
+@pytest.mark.parametrize("side", ["agent", "user"])
+async def test_a_credential_error_is_nobodys_trial_result_it_stops_the_run(side):
+    error = CredentialError("openai/gpt-4o-mini: no credentials for provider 'openai': set OPENAI_API_KEY")
+    agent = ScriptAgent([error if side == "agent" else say("hi")])
+    customer = ScriptUser([user("hi") if side == "agent" else error])
+    with pytest.raises(CredentialError, match="set OPENAI_API_KEY"):
+        await run_trial(env(), agent, customer, Limits())
+
+
+async def test_an_unusable_model_response_is_the_agents_error_and_its_cost_is_charged():
+    paid = Usage(calls=1, prompt_tokens=100, completion_tokens=5, cost_usd=0.25)
+    error = ModelOutputError("openai/x: the response has no choices", paid)
+    out = await run_trial(env(), ScriptAgent([error]), ScriptUser([user("hi")]), Limits())
+    assert out.termination is TerminationReason.AGENT_ERROR and ERROR_CLASS[out.termination] is ErrorClass.AGENT
+    assert "ModelOutputError" in out.error and "no choices" in out.error
+    assert out.agent_usage == paid and out.user_usage == Usage()
+
+
+async def test_an_unusable_response_of_the_customers_model_is_a_user_error():
+    error = ModelOutputError("openai/x: the response is not JSON")
+    out = await run_trial(env(), ScriptAgent([say("hi")]), ScriptUser([error]), Limits())
+    assert out.termination is TerminationReason.USER_ERROR and ERROR_CLASS[out.termination] is ErrorClass.USER
+    assert out.user_usage.calls == 1 and out.agent_usage == Usage()
+
+
+async def test_error_text_from_a_participant_is_scrubbed_and_valid_unicode():
+    secret = "sk-plugin-agent-secret-0042"
+    register_secret(secret)
+    boom = RuntimeError(f"my plug-in failed with key {secret} \ud800")
+    out = await run_trial(env(), ScriptAgent([boom]), ScriptUser([user("hi")]), Limits())
+    assert secret not in out.error and "***" in out.error and "\ufffd" in out.error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import COMPLETION_TOKENS, PROMPT_TOKENS, Say, auth_error
+from conftest import COMPLETION_TOKENS, PROMPT_TOKENS, Repeat, Say, server_error
 from test_cli import assert_one_line_error, frontdesk
 
 from frontdesk.envs import get_domain
@@ -60,7 +60,7 @@ async def test_judge_spend_counts_toward_the_budget(replay, mock, task, tmp_path
     record = await trial(mock, task)
     plan = RunPlan(RunConfig(domain="mock"), mock, [task], {}, RunStore(tmp_path), [], already_done=0)
     tmp_path.mkdir(exist_ok=True)
-    plan.record(record, None)
+    plan.record(record)
     # replay/judge has no registered price: its two calls are reported as unpriced, never as free
     assert record.judge_usage.calls == 2 and record.judge_usage.cost_usd is None
     assert plan.unpriced_calls == 2 and plan.spent_usd == 0.0
@@ -75,7 +75,7 @@ async def test_one_false_assertion_fails_the_trial(replay, mock, task) -> None:
 
 
 @pytest.mark.parametrize(
-    "reply", [auth_error(), Say("I think the agent did fine.")], ids=["provider-error", "no-verdict-line"]
+    "reply", [Repeat(server_error()), Say("I think the agent did fine.")], ids=["provider-error", "no-verdict-line"]
 )
 async def test_a_judge_failure_is_an_infra_error_not_a_pass(replay, mock, task, reply) -> None:
     replay.script("judge", [reply])

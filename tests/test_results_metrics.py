@@ -12,18 +12,19 @@ import pandas as pd
 import pytest
 
 from frontdesk.envs import Task, UserScenario
-from frontdesk.eval import ErrorClass, TerminationReason, TrialOutcomeRow, TrialRecord, summarize
+from frontdesk.eval import ErrorClass, TerminationReason, TrialRecord
 from frontdesk.eval.checker import Component, Verdict
 from frontdesk.eval.metrics import (
-    bootstrap_ci,
+    TrialOutcomeRow,
     breakdown,
     component_failures,
-    flip_rate,
-    pass_k_rows,
     per_cell,
+    summarize,
+    tally_cells,
     trial_table,
     usage_stats,
 )
+from frontdesk.eval.stats import bootstrap_ci, flip_rate, pass_k_rows
 from frontdesk.trajectory import Usage
 
 # --- pass^k / pass@k rows -------------------------------------------------------------------------
@@ -150,7 +151,34 @@ def test_per_cell_counts_and_flip_rate(trials) -> None:
     assert cells.loc["A", ["trials", "scored", "successes", "user_excluded"]].tolist() == [3, 3, 2, 0]
     assert cells.loc["B", ["trials", "scored", "successes", "user_excluded"]].tolist() == [3, 2, 0, 1]
     assert cells.loc["A", "flipped"] and not cells.loc["B", "flipped"] and not cells.loc["C", "flipped"]
-    assert flip_rate(trials) == pytest.approx(1 / 2)  # A flipped, B did not; C has a single scored trial
+    # A flipped, B did not; C has a single scored trial
+    assert flip_rate(zip(cells["scored"], cells["successes"], strict=True)) == pytest.approx(1 / 2)
+
+
+def test_the_table_and_the_summary_count_cells_the_same_way(trials) -> None:
+    from frontdesk.eval.report import _summarize
+
+    manifest = {"task_ids": ["A", "B", "C"], "config": {"trials": 3}}
+    summary = _summarize(manifest, RECORDS, [], [RECORDS[0].persona])
+    cells = per_cell(trials).set_index("task_id")
+    for t in summary.per_task:
+        assert [t.valid, t.successes, t.user_excluded, t.flipped] == cells.loc[
+            t.task_id, ["scored", "successes", "user_excluded", "flipped"]
+        ].tolist()
+    assert summary.flip_rate == flip_rate(zip(cells["scored"], cells["successes"], strict=True))
+
+
+def test_tally_cells_keeps_the_grid_and_ignores_rows_outside_it() -> None:
+    rows = [
+        TrialOutcomeRow(task_id="A", trial=0, reward=1.0, error_class=None, termination="user_stop"),
+        TrialOutcomeRow(task_id="A", trial=1, reward=None, error_class=ErrorClass.USER, termination="user_error"),
+        TrialOutcomeRow(task_id="Z", trial=0, reward=0.0, error_class=None, termination="user_stop"),
+    ]
+    persona = rows[0].persona
+    grid = tally_cells(rows, [("B", persona), ("A", persona)])
+    assert list(grid) == [("B", persona), ("A", persona)]  # the grid's order, empty cells kept, Z ignored
+    assert (grid[("A", persona)].valid, grid[("A", persona)].successes, grid[("A", persona)].user_excluded) == (1, 1, 1)
+    assert list(tally_cells(rows)) == [("A", persona), ("Z", persona)]  # no grid: every row's cell
 
 
 def test_breakdown_by_tag_explodes_and_gives_pass_hat_k(trials) -> None:

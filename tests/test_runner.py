@@ -16,7 +16,7 @@ import pytest
 from frontdesk.envs import get_domain
 from frontdesk.errors import RunFolderError
 from frontdesk.eval import Limits, RunConfig, load_run, run, trial_seed
-from frontdesk.eval.store import INFRA_ERRORS, MANIFEST, TRIALS
+from frontdesk.eval.store import INFRA_ERRORS, MANIFEST, TRIALS, RunStore
 from frontdesk.tools import ToolKind
 
 DOMAIN = get_domain("mock")
@@ -163,9 +163,28 @@ def test_truncated_infra_log_line_is_repaired_too(tmp_path):
     cfg = RunConfig(domain="mock", task_ids=["product-price"])
     run(cfg, folder)
     (folder / INFRA_ERRORS).write_bytes(b'{"task_id": "product-pri')
+    (folder / TRIALS).write_bytes(b"")  # so the rerun has a trial to run, and so writes
     run(cfg, folder)
     assert (folder / INFRA_ERRORS).read_bytes() == b""
     assert load_run(folder).infra_failures == []
+
+
+def test_resuming_a_finished_run_writes_nothing(tmp_path, monkeypatch):
+    """A finished run can be resumed (and so reported) from a read-only place: no lock, no repair."""
+    folder = tmp_path / "run"
+    cfg = RunConfig(domain="mock", task_ids=["product-price"])
+    run(cfg, folder)
+    (folder / INFRA_ERRORS).write_bytes(b'{"task_id": "product-pri')
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def no_writes(*args, **kwargs):
+        raise AssertionError("a finished run must not be written")
+
+    monkeypatch.setattr(RunStore, "lock", no_writes)
+    monkeypatch.setattr(RunStore, "prepare_append", no_writes)
+    plan = run(cfg, folder)
+    assert plan.already_done == 1 and plan.pending == []
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
 def _frontdesk_run(folder: Path, trials: int) -> list[str]:
@@ -376,3 +395,40 @@ def test_a_run_relaxes_the_garbage_collector_and_restores_it_afterwards():
         assert gc.get_threshold() == RUN_THRESHOLDS
         assert gc.get_freeze_count() > 0  # the long-lived heap is out of the collector's way
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_trial_that_runs_out_of_time_is_infra_not_the_agents_failure(tmp_path):
+    """The wall clock running out is usually a slow provider: retried on resume, never scored."""
+    from conftest import ServerThread
+
+    from benchmarks.mock_server import MockModelServer
+
+    with ServerThread(MockModelServer(latency_s=0.5)) as server:
+        cfg = RunConfig(
+            domain="mock",
+            task_ids=["product-price"],
+            agent="openai/mock-agent",
+            user="openai/mock-user",
+            transport="openai-http",
+            llm_params={"api_base": server.api_base, "api_key": "sk-mock"},
+            limits=Limits(timeout_s=0.2),
+        )
+        run(cfg, tmp_path / "run")
+    view = load_run(tmp_path / "run")
+    assert view.records == []  # not scored either way
+    [failure] = view.infra_failures
+    assert failure.termination.value == "timeout"
+    assert view.summary.trials_pending == 1
+
+
+def test_the_customer_prompt_version_is_part_of_the_config_hash(monkeypatch):
+    """Results produced by another simulator prompt must not be resumed as if they were the same run."""
+    from frontdesk.eval import config as config_module
+    from frontdesk.eval.config import domain_fingerprint
+
+    cfg = RunConfig(domain="mock")
+    fingerprint = domain_fingerprint(DOMAIN)
+    before = cfg.config_hash(fingerprint)
+    monkeypatch.setattr(config_module, "PROMPT_VERSION", config_module.PROMPT_VERSION + "-changed")
+    assert cfg.config_hash(fingerprint) != before
+    assert cfg.simulator_stamp()["prompt_version"].endswith("-changed")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from frontdesk.envs import Domain, load_tasks, parse_tasks, tasks_json_schema
+from frontdesk.envs import Domain, Task, load_tasks, parse_tasks, tasks_json_schema
 from frontdesk.envs.task import SCHEMA_PATH
 from frontdesk.errors import TaskFileError
 from frontdesk.tools import ToolError, tool
@@ -195,3 +195,102 @@ def test_gold_action_with_unknown_tool_is_reported(tmp_path: Path) -> None:
     assert "gold_actions.1.name" in message
     assert "'incremnet'" in message
     assert "increment" in message.split("has:")[-1]  # the known tools are listed
+
+
+# --- rules on task data: no blank required output, no empty file, no NaN -------------------------
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_a_blank_required_output_is_refused(tmp_path: Path, blank: str) -> None:
+    # A blank output is found in every reply: scripted/null would pass the task.
+    message = load_error(tmp_path, [task(required_outputs=["$12.00", blank])])
+    assert "task 't1' (#0), field 'required_outputs.1'" in message and "is blank" in message
+    assert "more problem" not in message  # one blank value is one problem
+    with pytest.raises(ValidationError):  # the model refuses it too, for tasks built in code
+        Task(id="t", user_scenario={"reason_for_contact": "hi"}, required_outputs=[blank])
+
+
+def test_a_required_output_with_spaces_around_a_value_is_fine(tmp_path: Path) -> None:
+    path = write_tasks(tmp_path / "tasks.json", [task(required_outputs=[" $12.00 "])])
+    assert load_tasks(path)[0].required_outputs == [" $12.00 "]
+
+
+def test_a_task_file_with_no_tasks_is_refused(tmp_path: Path) -> None:
+    message = load_error(tmp_path, [])
+    assert "0 tasks" in message and "at least one task" in message
+
+
+@pytest.mark.parametrize(
+    ("literal", "name"), [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("1e999", "Infinity")]
+)
+def test_nan_and_infinity_are_refused_naming_the_task_and_field(tmp_path: Path, literal: str, name: str) -> None:
+    # Python's json reads NaN and Infinity (and 1e999 overflows to it); no comparison or hash survives them.
+    path = tmp_path / "tasks.json"
+    first, second = json.dumps(task()), json.dumps(task(id="patched", initial_state={"orders": {"#O1": {"total": 0}}}))
+    path.write_text('{"tasks": [' + first + ", " + second.replace('"total": 0', f'"total": {literal}') + "]}")
+    with pytest.raises(TaskFileError) as info:
+        load_tasks(path)
+    message = str(info.value)
+    assert str(path) in message and "task 'patched' (#1), field 'initial_state.orders.#O1.total'" in message
+    assert f"{name} is not a number JSON allows" in message
+
+
+def test_nan_anywhere_in_the_file_is_refused() -> None:
+    data = {"tasks": [task(gold_actions=[{"name": "increment", "arguments": {"by": [1, float("nan")]}}])]}
+    with pytest.raises(TaskFileError, match=r"field 'gold_actions\.0\.arguments\.by\.1': NaN"):
+        parse_tasks(data, "inline")
+
+
+# --- frontdesk validate: required outputs must be grounded, and a domain needs tasks ---------------
+
+
+def _validate(domain: Domain) -> dict[str, list[str]]:
+    from frontdesk.eval import validate
+
+    return {c.task_id: c.problems for c in validate(domain)}
+
+
+def test_validate_flags_a_required_output_no_tool_result_or_db_value_supports(tmp_path: Path) -> None:
+    gold = [{"name": "increment", "arguments": {"by": 2}}]
+    domain = make_domain(
+        tmp_path,
+        [
+            # the oracle recites required outputs, so only the grounding check can catch this one
+            task(id="cheese", gold_actions=gold, required_outputs=["the moon is cheese"]),
+            task(id="grounded", gold_actions=gold, required_outputs=["$2.00"]),  # the tool answers 2
+            task(id="magnitude", gold_actions=gold, required_outputs=["-2"]),  # sign aside: "2 less"
+            task(id="seed-db", required_outputs=["value"]),  # a value of the initial database (its JSON)
+        ],
+    )
+    problems = _validate(domain)
+    assert len(problems["cheese"]) == 1 and "'the moon is cheese' appears in no tool result" in problems["cheese"][0]
+    assert problems["grounded"] == [] and problems["magnitude"] == [] and problems["seed-db"] == []
+
+
+def test_validate_grounds_outputs_in_the_initial_state_patch_and_the_final_database(tmp_path: Path) -> None:
+    domain = make_domain(
+        tmp_path,
+        [
+            task(id="patch", initial_state={"value": 41}, required_outputs=["41"]),
+            task(id="unknown", initial_state={"value": 41}, required_outputs=["42"]),
+        ],
+    )
+    problems = _validate(domain)
+    assert problems["patch"] == [] and len(problems["unknown"]) == 1
+
+
+def test_validate_refuses_a_domain_without_tasks(tmp_path: Path) -> None:
+    from frontdesk.eval import validate
+
+    domain = make_domain(tmp_path, [task()])
+    domain.__dict__["tasks"] = []  # as if the domain's tasks came from somewhere other than its file
+    with pytest.raises(TaskFileError, match="0 tasks"):
+        validate(domain)
+
+
+def test_every_shipped_domain_still_validates() -> None:
+    from frontdesk.envs import domain_names, get_domain
+
+    for name in domain_names():
+        broken = {task_id: p for task_id, p in _validate(get_domain(name)).items() if p}
+        assert broken == {}, f"{name}: {broken}"

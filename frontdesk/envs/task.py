@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,6 +74,10 @@ class Assertion(BaseModel):
     description: str = Field(default="", description="For people: what this checks.")
 
 
+# A value the agent must say: an empty or blank one is found in every reply, so it would check nothing.
+RequiredOutput = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
 class Task(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -85,8 +90,9 @@ class Task(BaseModel):
         default=None, description="JSON merge patch (RFC 7386) applied to the domain's seed database."
     )
     gold_actions: list[Action] = Field(default_factory=list)
-    required_outputs: list[str] = Field(
-        default_factory=list, description="Values the agent must tell the customer (numbers match normalised)."
+    required_outputs: list[RequiredOutput] = Field(
+        default_factory=list,
+        description="Values the agent must tell the customer (numbers match normalised); none may be blank.",
     )
     assertions: list[Assertion] = Field(
         default_factory=list, description="Checks on the final environment that must hold (e.g. device state)."
@@ -108,7 +114,7 @@ class Task(BaseModel):
 class TaskFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tasks: list[Task]
+    tasks: list[Task] = Field(min_length=1, description="At least one task: a domain with none measures nothing.")
 
 
 def tasks_json_schema() -> dict[str, Any]:
@@ -136,8 +142,38 @@ def _task_label(data: Any, index: int) -> str:
     return f"task {task_id!r} (#{index})" if isinstance(task_id, str) else f"task #{index}"
 
 
+def _non_finite(data: Any) -> tuple[list[str | int], float] | None:
+    """The path to the first NaN or ±Infinity in ``data`` (walked without recursion), and the value."""
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return path, value
+        if isinstance(value, dict):
+            stack.extend((v, [*path, str(k)]) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((v, [*path, i]) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def _where(data: Any, path: list[str | int]) -> str:
+    if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+        return f"{_task_label(data, path[1])}, field '{'.'.join(map(str, path[2:])) or '(the task itself)'}'"
+    return f"field '{'.'.join(map(str, path)) or '(top level)'}'"
+
+
 def parse_tasks(data: Any, source: str) -> list[Task]:
     """Validate task-file data against the shipped schema and return Tasks, or raise TaskFileError."""
+    if isinstance(data, dict) and data.get("tasks") == []:
+        raise TaskFileError(f"{source}: 0 tasks: a task file must hold at least one task")
+    bad_number = _non_finite(data)
+    if bad_number is not None:
+        path, value = bad_number
+        name = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+        raise TaskFileError(
+            f"{source}: {_where(data, path)}: {name} is not a number JSON allows; "
+            "NaN and Infinity cannot be compared or hashed, write a finite number"
+        )
     errors = sorted(
         _schema_validator().iter_errors(data),
         key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path],
@@ -145,12 +181,15 @@ def parse_tasks(data: Any, source: str) -> list[Task]:
     if errors:
         e = errors[0]
         path = list(e.absolute_path)
-        if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
-            where = f"{_task_label(data, path[1])}, field '{'.'.join(map(str, path[2:])) or '(the task itself)'}'"
-        else:
-            where = f"field '{'.'.join(map(str, path)) or '(top level)'}'"
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise TaskFileError(f"{source}: {where}: {e.message}{more}. The format is in {SCHEMA_PATH.name}.")
+        problem = e.message
+        if e.validator in ("minLength", "pattern") and len(path) >= 2 and path[-2] == "required_outputs":
+            problem = (
+                f"{e.instance!r} is blank; a required output must be a value (a blank one is found in every reply)"
+            )
+        # The same blank string fails minLength and pattern: count it once.
+        count = len({tuple(x.absolute_path) for x in errors})
+        more = f" (and {count - 1} more problem(s))" if count > 1 else ""
+        raise TaskFileError(f"{source}: {_where(data, path)}: {problem}{more}. The format is in {SCHEMA_PATH.name}.")
     tasks = TaskFile.model_validate(data).tasks
     seen: dict[str, int] = {}
     for i, t in enumerate(tasks):
@@ -171,4 +210,6 @@ def load_tasks(path: Path) -> list[Task]:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise TaskFileError(f"{path}: not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise TaskFileError(f"{path}: not a task file: JSON nested too deeply to read") from None
     return parse_tasks(data, str(path))

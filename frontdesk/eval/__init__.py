@@ -1,62 +1,48 @@
-"""Evaluation: orchestrator (one trial), checker (verdict), runner (many trials, resume), store, metrics."""
+"""Evaluation: run trials, score them, read runs back.
 
-from frontdesk.eval.checker import Component, Goal, Verdict, build_goal, check, numbers_in, output_present
-from frontdesk.eval.config import RunConfig, domain_fingerprint, redact, trial_seed
-from frontdesk.eval.metrics import KRow, RunSummary, TaskTally, TrialOutcomeRow, pass_at_k, pass_hat_k, summarize
-from frontdesk.eval.orchestrator import (
-    ERROR_CLASS,
-    NORMAL_ENDINGS,
-    ErrorClass,
-    Limits,
-    TerminationReason,
-    TrialOutcome,
-    run_trial,
-)
-from frontdesk.eval.record import InfraFailure, TrialRecord
+The names here are the library's surface: configure (:class:`RunConfig`, :class:`Limits`), run
+(:func:`run`, or :func:`plan_run` + :func:`execute_plan` for control over the loop; one trial with
+:func:`execute_trial` or :func:`run_trial`), read back (:func:`load_run`, :func:`pool_runs`), score
+(:func:`build_goal`, :func:`check`, :func:`pass_hat_k`, :func:`pass_at_k`) and check a domain
+(:func:`validate`). Everything else lives in its module (``frontdesk.eval.metrics``, ``.store`` …).
+"""
+
+from frontdesk.eval.checker import Component, Verdict, build_goal, check
+from frontdesk.eval.config import RunConfig, trial_seed
+from frontdesk.eval.metrics import RunSummary
+from frontdesk.eval.orchestrator import ErrorClass, Limits, TerminationReason, run_trial
+from frontdesk.eval.record import InfraFailure, TrialRecord, TrialResult
 from frontdesk.eval.report import RunView, load_run, pool_runs
-from frontdesk.eval.runner import RunPlan, execute_plan, execute_trial, plan_run, run, select_tasks
-from frontdesk.eval.store import RunStore
-from frontdesk.eval.validate import TaskCheck, validate, validate_domain
+from frontdesk.eval.runner import RunPlan, execute_plan, execute_trial, plan_run, run
+from frontdesk.eval.stats import KRow, pass_at_k, pass_hat_k
+from frontdesk.eval.validate import TaskCheck, validate
 
 __all__ = [
-    "ERROR_CLASS",
-    "NORMAL_ENDINGS",
     "Component",
     "ErrorClass",
-    "Goal",
     "InfraFailure",
     "KRow",
     "Limits",
     "RunConfig",
     "RunPlan",
-    "RunStore",
     "RunSummary",
     "RunView",
     "TaskCheck",
-    "TaskTally",
     "TerminationReason",
-    "TrialOutcome",
-    "TrialOutcomeRow",
     "TrialRecord",
+    "TrialResult",
     "Verdict",
     "build_goal",
     "check",
-    "domain_fingerprint",
     "execute_plan",
     "execute_trial",
     "load_run",
-    "numbers_in",
-    "output_present",
     "pass_at_k",
     "pass_hat_k",
     "plan_run",
     "pool_runs",
-    "redact",
     "run",
     "run_trial",
-    "select_tasks",
-    "summarize",
     "trial_seed",
     "validate",
-    "validate_domain",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -21,7 +20,7 @@ from frontdesk.eval.state_diff import (
     sorted_keys,
 )
 from frontdesk.text import as_number, numbers_in
-from frontdesk.tools import ToolCall, ToolResult
+from frontdesk.tools import ArgumentError, ToolCall, ToolResult, parse_arguments
 from frontdesk.trajectory import Role, Trajectory, agent_text
 
 
@@ -162,13 +161,11 @@ def tool_calls(trajectory: Trajectory) -> list[tuple[ToolCall, ToolResult | None
 
 
 def _arguments(call: ToolCall) -> dict[str, Any] | None:
-    if isinstance(call.arguments, dict):
-        return call.arguments
+    """The call's arguments, or None when they are not a JSON object within the limits (no pattern matches)."""
     try:
-        parsed = json.loads(call.arguments) if call.arguments.strip() else {}
-    except json.JSONDecodeError:
+        return parse_arguments(call.arguments)
+    except ArgumentError:
         return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def matches(pattern: ActionPattern, name: str, requestor: str, arguments: dict[str, Any] | None) -> bool:

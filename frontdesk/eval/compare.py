@@ -11,8 +11,8 @@ from __future__ import annotations
 from pydantic import BaseModel, computed_field
 
 from frontdesk.errors import RunFolderError
-from frontdesk.eval.metrics import bootstrap_ci, pass_hat_k
 from frontdesk.eval.report import RunView
+from frontdesk.eval.stats import bootstrap_ci, mean, pass_hat_k
 from frontdesk.eval.store import diff_config
 
 
@@ -83,8 +83,7 @@ def compare_runs(a: RunView, b: RunView, force: bool = False) -> Comparison:
             f"refusing to compare {a.folder} and {b.folder}: {'; '.join(problems)}. "
             "Pass --force to compare the tasks they share anyway."
         )
-    tallies_a = {(t.task_id, t.persona): t for t in a.summary.per_task}
-    tallies_b = {(t.task_id, t.persona): t for t in b.summary.per_task}
+    tallies_a, tallies_b = a.summary.by_cell, b.summary.by_cell
     paired = [(tallies_a[key], tallies_b[key]) for key in tallies_a if key in tallies_b]
     scored = [(ta, tb) for ta, tb in paired if ta.valid and tb.valid]
     if not scored:
@@ -103,9 +102,9 @@ def compare_runs(a: RunView, b: RunView, force: bool = False) -> Comparison:
             KDiff(
                 k=k,
                 tasks=len(pairs),
-                pass_hat_k_a=_mean([pa for pa, _ in pairs]),
-                pass_hat_k_b=_mean([pb for _, pb in pairs]),
-                difference=_mean(differences),
+                pass_hat_k_a=mean([pa for pa, _ in pairs]),
+                pass_hat_k_b=mean([pb for _, pb in pairs]),
+                difference=mean(differences),
                 ci=ci,
                 distinguishable=None if ci is None else (ci[0] > 0 or ci[1] < 0),
             )
@@ -124,7 +123,3 @@ def compare_runs(a: RunView, b: RunView, force: bool = False) -> Comparison:
         changed=changed,
         overridden=problems,
     )
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None

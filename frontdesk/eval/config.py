@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from frontdesk.envs import Domain, canonical_json, state_hash
+from frontdesk.errors import ConfigError
 from frontdesk.eval.orchestrator import Limits
 from frontdesk.redact import redact
 from frontdesk.simulators import DEFAULT_PERSONA_NAME, Persona, get_persona
@@ -67,6 +68,22 @@ class RunConfig(BaseModel):
     )
     max_cost_usd: float | None = Field(default=None, gt=0, description="Spend cap for one invocation.")
 
+    @classmethod
+    def from_options(cls, option_names: dict[str, str] | None = None, **fields: Any) -> RunConfig:
+        """Build a configuration, turning a validation failure into one line naming the option.
+
+        ``option_names`` maps field paths (``limits.max_turns``) to how the caller spells them
+        (``max_turns`` for the CLI's ``--max-turns``).
+        """
+        try:
+            return cls(**fields)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            name = (option_names or {}).get(where)
+            shown = f"--{name.replace('_', '-')}" if name else f"run option {where!r}"
+            raise ConfigError(f"{shown}: {first['msg']} (got {first.get('input')!r})") from None
+
     def public_dict(self) -> dict[str, Any]:
         """The configuration as stored in the manifest: secrets redacted."""
         return redact(self.model_dump(mode="json"))
@@ -85,6 +102,16 @@ class RunConfig(BaseModel):
             "prompt_version": PROMPT_VERSION,
             "personas": [p.name for p in self.personas],
         }
+
+
+def run_defaults() -> dict[str, Any]:
+    """Every default of a run, by field path (``limits.max_turns``): what ``run --help`` shows."""
+    defaults: dict[str, Any] = {}
+    for model, prefix in ((RunConfig, ""), (Limits, "limits.")):
+        for name, info in model.model_fields.items():
+            if not info.is_required() and info.default_factory is None:
+                defaults[prefix + name] = info.default
+    return defaults
 
 
 def domain_fingerprint(domain: Domain) -> str:

@@ -18,15 +18,16 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from frontdesk.eval.metrics import breakdown, component_failures, flipped, usage_stats
+from frontdesk.eval.metrics import breakdown, component_failures, scored_reward, succeeded, usage_stats
 from frontdesk.eval.record import TrialRecord
 from frontdesk.eval.report import HEADLINE_COLUMNS, RunView, fmt, headline_row
 from frontdesk.eval.state_diff import label as record_label
+from frontdesk.tools import arguments_text
 from frontdesk.trajectory import Message
 
 REPORT_NAME = "report.html"
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_TOOL_RESULT_CHARS = 4000  # the page stays readable; the full text is in trials.jsonl
+MAX_TOOL_TEXT_CHARS = 4000  # per tool result or call's arguments
 
 # Opens the transcript a grid cell links to, and hides passing trials on request.
 SCRIPT = """
@@ -66,12 +67,17 @@ def trial_anchor(task_id: str, persona: str, trial: int) -> str:
     return f"trial-{task_id}-{persona}-{trial}"
 
 
+def _state(r: TrialRecord) -> str:
+    reward = scored_reward(r)
+    return "excluded" if reward is None else "pass" if succeeded(reward) else "fail"
+
+
 def _grid(view: RunView) -> dict[str, Any]:
     """Task × trial, one coloured cell per trial: pass, fail, user-excluded, infra (pending) or not run."""
     trials = int(view.manifest["config"]["trials"])
     done = {r.key: r for r in view.records}
     infra = {f.key for f in view.infra_failures}
-    tallies = {(t.task_id, t.persona): t for t in view.summary.per_task}
+    tallies = view.summary.by_cell
     rows = []
     for task_id in view.manifest["task_ids"]:
         for persona in view.personas:
@@ -80,10 +86,8 @@ def _grid(view: RunView) -> dict[str, Any]:
                 r = done.get((task_id, persona, i))
                 if r is None:
                     state = "infra" if (task_id, persona, i) in infra else "pending"
-                elif r.reward is None:
-                    state = "excluded"
                 else:
-                    state = "pass" if r.reward >= 1.0 else "fail"
+                    state = _state(r)
                 row.append({"state": state, "href": "#" + trial_anchor(task_id, persona, i) if r else None})
             tally = tallies[(task_id, persona)]
             rows.append(
@@ -92,7 +96,7 @@ def _grid(view: RunView) -> dict[str, Any]:
                     "persona": persona,
                     "cells": row,
                     "score": f"{tally.successes}/{tally.valid}",
-                    "flipped": flipped(tally.valid, tally.successes),
+                    "flipped": tally.flipped,
                 }
             )
     return {"trials": list(range(trials)), "rows": rows}
@@ -102,34 +106,27 @@ def _pretty(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
+def _cut(text: str) -> str:
+    """Long tool text is cut: the page stays readable, and the full text is in trials.jsonl."""
+    if len(text) <= MAX_TOOL_TEXT_CHARS:
+        return text
+    return text[:MAX_TOOL_TEXT_CHARS] + f"\n… cut: {len(text)} characters in all"
+
+
 def _message(m: Message, start: float) -> dict[str, Any]:
     result = m.tool_result
-    content = m.content
-    if result is not None:
-        content = result.content
-        if len(content) > MAX_TOOL_RESULT_CHARS:
-            content = content[:MAX_TOOL_RESULT_CHARS] + f"\n… cut: {len(result.content)} characters in all"
     return {
         "role": m.role.value,
         "requestor": m.requestor,
         "at": f"+{max(0.0, m.timestamp - start):.1f}s",
-        "content": content,
+        "content": _cut(result.content) if result is not None else m.content,
         "tool_name": result.name if result else None,
         "tool_error": result.error.value if result and result.error else None,
-        "calls": [{"name": c.name, "arguments": _arguments_text(c.arguments)} for c in m.tool_calls],
+        "calls": [{"name": c.name, "arguments": _cut(arguments_text(c.arguments, pretty=True))} for c in m.tool_calls],
         "signal": m.signal.value if m.signal else None,
         "reasoning": m.reasoning,
         "guard_failures": m.guard_failures,
     }
-
-
-def _arguments_text(arguments: str | dict[str, Any]) -> str:
-    if isinstance(arguments, str):
-        try:
-            return _pretty(json.loads(arguments))
-        except json.JSONDecodeError:
-            return arguments  # malformed JSON is shown as the model sent it
-    return _pretty(arguments)
 
 
 def _transcript(r: TrialRecord) -> dict[str, Any]:
@@ -162,7 +159,7 @@ def _transcript(r: TrialRecord) -> dict[str, Any]:
         "persona": r.persona,
         "trial": r.trial,
         "seed": r.seed,
-        "state": "excluded" if r.reward is None else "pass" if r.reward >= 1.0 else "fail",
+        "state": _state(r),
         "reward": fmt(r.reward),
         "termination": r.termination.value,
         "error_class": r.error_class.value if r.error_class else None,

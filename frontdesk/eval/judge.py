@@ -15,7 +15,8 @@ from frontdesk.envs import Task
 from frontdesk.errors import ConfigError
 from frontdesk.eval.checker import Component
 from frontdesk.llm import InfraError, ModelConfig, check_model_string, complete
-from frontdesk.trajectory import Message, Role, Trajectory, Usage
+from frontdesk.trajectory import Trajectory, Usage
+from frontdesk.transcript import render_transcript
 
 JUDGE_PROMPT = """You grade one customer-service conversation between a support AGENT and a CUSTOMER.
 Tool calls the agent (or the customer's own device) made are shown with their results.
@@ -27,7 +28,6 @@ Judge only from what the transcript shows. Explain your reasoning briefly, then 
 line that is exactly `VERDICT: PASS` (the statement is true) or `VERDICT: FAIL` (it is not)."""
 
 _VERDICT = re.compile(r"VERDICT:\s*(PASS|FAIL)\b", re.IGNORECASE)
-_MAX_RESULT_CHARS = 2000  # a long tool result is cut for the judge; the decision rarely needs its tail
 
 
 class JudgeError(InfraError):
@@ -51,25 +51,6 @@ def check_judge(judge: str | None, tasks: list[Task], transport: str = "litellm"
     for task in tasks:
         if task.judged_assertions:
             judge_for(judge, task)
-
-
-def _line(m: Message) -> str:
-    parts = []
-    if m.role is Role.TOOL and m.tool_result is not None:
-        content = m.tool_result.content
-        cut = content[:_MAX_RESULT_CHARS] + (" …(cut)" if len(content) > _MAX_RESULT_CHARS else "")
-        return f"TOOL RESULT ({m.tool_result.name}): {cut}"
-    speaker = "AGENT" if m.role is Role.AGENT else "CUSTOMER"
-    if m.content:
-        parts.append(f"{speaker}: {m.content}")
-    for call in m.tool_calls:
-        parts.append(f"{speaker} TOOL CALL {call.name}({call.arguments_text()})")
-    return "\n".join(parts)
-
-
-def render_transcript(trajectory: Trajectory) -> str:
-    """The conversation as plain text for the judge (the customer's private reasoning left out)."""
-    return "\n".join(line for line in map(_line, trajectory) if line)
 
 
 def parse_verdict(text: str | None) -> bool:

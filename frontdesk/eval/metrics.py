@@ -1,16 +1,15 @@
-"""pass^k, pass@k and the counts that keep every trial in view; the per-trial table and its breakdowns.
+"""A run's numbers built from its trial records: the pass^k headline, the per-trial table, its breakdowns.
 
 Two layers. The headline (:func:`summarize`) works on the expected grid of (task, persona) cells,
 so pending trials are counted. The analysis layer works on :func:`trial_table`, a pandas DataFrame
-with one row per finished trial, and answers "where does it fail, and what does it cost".
+with one row per finished trial, and answers "where does it fail, and what does it cost". Both
+count trials with :func:`tally_cells`; the statistics themselves are in :mod:`frontdesk.eval.stats`.
 """
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Iterable
-from math import comb
 from typing import Any
 
 import pandas as pd
@@ -19,40 +18,11 @@ from pydantic import BaseModel, Field
 from frontdesk.envs import Task
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
 from frontdesk.eval.record import TrialRecord
+from frontdesk.eval.stats import KRow, flip_rate, flipped, mean, pass_k_rows
 from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME
 from frontdesk.trajectory import Role, Usage
 
-
-def pass_hat_k(n: int, c: int, k: int) -> float:
-    """Chance that k trials drawn without replacement from n (c of them successes) all succeed."""
-    if not 0 <= c <= n or k < 1 or k > n:
-        raise ValueError(f"pass^k needs 0 <= c <= n and 1 <= k <= n (got n={n}, c={c}, k={k})")
-    return comb(c, k) / comb(n, k)
-
-
-def pass_at_k(n: int, c: int, k: int) -> float:
-    """Chance that at least one of k trials drawn from n (c successes) succeeds."""
-    if not 0 <= c <= n or k < 1 or k > n:
-        raise ValueError(f"pass@k needs 0 <= c <= n and 1 <= k <= n (got n={n}, c={c}, k={k})")
-    return 1.0 - comb(n - c, k) / comb(n, k)
-
-
-def flipped(n: int, c: int) -> bool:
-    """A cell that both passed and failed across its scored trials: luck, not skill, decides it."""
-    return 0 < c < n
-
-
-def bootstrap_ci(values: list[float], seed: int = 0, resamples: int = 1000) -> tuple[float, float] | None:
-    """95% percentile bootstrap of the mean; fixed seed so a report is reproducible. None below 2 values.
-
-    Paired comparisons pass per-task differences, which makes this a paired bootstrap.
-    """
-    if len(values) < 2:
-        return None
-    rng = random.Random(seed)
-    n = len(values)
-    means = sorted(sum(rng.choices(values, k=n)) / n for _ in range(resamples))
-    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+CellKey = tuple[str, str]  # (task_id, persona)
 
 
 class TrialOutcomeRow(BaseModel):
@@ -75,14 +45,41 @@ class TaskTally(BaseModel):
     successes: int = 0
     user_excluded: int = 0
 
+    @property
+    def flipped(self) -> bool:
+        return flipped(self.valid, self.successes)
 
-class KRow(BaseModel):
-    k: int
-    pass_hat_k: float | None
-    pass_hat_k_ci: tuple[float, float] | None
-    pass_at_k: float | None
-    tasks: int  # (task, persona) cells with at least k valid trials: the denominator of this row
-    pass_at_k_ci: tuple[float, float] | None = None
+
+def succeeded(reward: float) -> bool:
+    return reward >= 1.0
+
+
+def scored_reward(row: TrialOutcomeRow | TrialRecord) -> float | None:
+    """The reward a trial counts with; None when it is not scored (a user error never is)."""
+    return None if row.error_class is ErrorClass.USER else row.reward
+
+
+def tally_cells(rows: Iterable[TrialOutcomeRow], grid: Iterable[CellKey] | None = None) -> dict[CellKey, TaskTally]:
+    """Each cell's scored trials, successes and user-excluded trials: the one place trials are counted.
+
+    With ``grid`` the cells are fixed (in its order, empty ones included) and rows outside it are
+    ignored; without, every row's cell is counted, in sorted order.
+    """
+    tallies = {key: TaskTally(task_id=key[0], persona=key[1]) for key in grid or ()}
+    for r in rows:
+        key = (r.task_id, r.persona)
+        if key not in tallies:
+            if grid is not None:
+                continue
+            tallies[key] = TaskTally(task_id=r.task_id, persona=r.persona)
+        tally = tallies[key]
+        reward = scored_reward(r)
+        if reward is not None:
+            tally.valid += 1
+            tally.successes += succeeded(reward)
+        elif r.error_class is ErrorClass.USER:
+            tally.user_excluded += 1
+    return tallies if grid is not None else dict(sorted(tallies.items()))
 
 
 class RunSummary(BaseModel):
@@ -104,28 +101,10 @@ class RunSummary(BaseModel):
         """``view.summary()`` and ``view.summary`` are the same summary (notebook and attribute spelling)."""
         return self
 
-
-def pass_k_rows(cells: list[tuple[int, int]], max_k: int) -> list[KRow]:
-    """pass^k and pass@k for k = 1..max_k, averaged over cells given as (scored trials, successes).
-
-    A cell counts towards k only if it has at least k scored trials.
-    """
-    rows = []
-    for k in range(1, max_k + 1):
-        eligible = [(n, c) for n, c in cells if n >= k]
-        hat = [pass_hat_k(n, c, k) for n, c in eligible]
-        at = [pass_at_k(n, c, k) for n, c in eligible]
-        rows.append(
-            KRow(
-                k=k,
-                pass_hat_k=sum(hat) / len(hat) if hat else None,
-                pass_hat_k_ci=bootstrap_ci(hat, seed=k),
-                pass_at_k=sum(at) / len(at) if at else None,
-                pass_at_k_ci=bootstrap_ci(at, seed=k),
-                tasks=len(eligible),
-            )
-        )
-    return rows
+    @property
+    def by_cell(self) -> dict[CellKey, TaskTally]:
+        """``per_task`` by (task_id, persona)."""
+        return {(t.task_id, t.persona): t for t in self.per_task}
 
 
 def summarize(
@@ -140,39 +119,27 @@ def summarize(
     With one persona a cell is simply a task. Rows outside the grid are ignored.
     """
     personas = personas or [DEFAULT_PERSONA_NAME]
-    tallies = {(t, p): TaskTally(task_id=t, persona=p) for t in task_ids for p in personas}
-    terminations: Counter[str] = Counter()
-    done = 0
-    rewards: list[float] = []
-    for r in rows:
-        tally = tallies.get((r.task_id, r.persona))
-        if tally is None:
-            continue
-        done += 1
-        terminations[r.termination] += 1
-        if r.error_class is ErrorClass.USER:
-            tally.user_excluded += 1
-        elif r.reward is not None:
-            tally.valid += 1
-            tally.successes += int(r.reward >= 1.0)
-            rewards.append(r.reward)
-    repeated = [t for t in tallies.values() if t.valid >= 2]
-    flips = sum(flipped(t.valid, t.successes) for t in repeated)
+    grid = [(t, p) for t in task_ids for p in personas]
+    in_grid = set(grid)
+    finished = [r for r in rows if (r.task_id, r.persona) in in_grid]
+    tallies = list(tally_cells(finished, grid).values())
+    rewards = [x for x in map(scored_reward, finished) if x is not None]
+    cells = [(t.valid, t.successes) for t in tallies]
     expected = len(tallies) * trials_per_task
     return RunSummary(
         tasks=len(task_ids),
         personas=personas,
         trials_expected=expected,
-        trials_valid=sum(t.valid for t in tallies.values()),
-        trials_user_excluded=sum(t.user_excluded for t in tallies.values()),
-        trials_pending=expected - done,
+        trials_valid=sum(t.valid for t in tallies),
+        trials_user_excluded=sum(t.user_excluded for t in tallies),
+        trials_pending=expected - len(finished),
         infra_failures=infra_failures,
-        average_reward=sum(rewards) / len(rewards) if rewards else None,
-        rows=pass_k_rows([(t.valid, t.successes) for t in tallies.values()], trials_per_task),
-        terminations=dict(sorted(terminations.items())),
-        per_task=list(tallies.values()),
-        flipped_tasks=flips,
-        flip_rate=flips / len(repeated) if repeated else None,
+        average_reward=mean(rewards),
+        rows=pass_k_rows(cells, trials_per_task),
+        terminations=dict(sorted(Counter(r.termination for r in finished).items())),
+        per_task=tallies,
+        flipped_tasks=sum(t.flipped for t in tallies),
+        flip_rate=flip_rate(cells),
     )
 
 
@@ -196,6 +163,7 @@ def _trial_row(r: TrialRecord, run: str, domain: str, task: Task | None) -> dict
     verdict = r.verdict
     sides = {"agent": r.agent_usage, "user": r.user_usage, "judge": r.judge_usage}
     total = sum(sides.values(), Usage())
+    reward = scored_reward(r)
     row: dict[str, Any] = {
         "run": run,
         "domain": domain,
@@ -207,9 +175,9 @@ def _trial_row(r: TrialRecord, run: str, domain: str, task: Task | None) -> dict
         "gold_actions": len(task.gold_actions) if task else None,
         "termination": r.termination.value,
         "error_class": r.error_class.value if r.error_class else None,
-        "scored": r.reward is not None,
+        "scored": reward is not None,
         "reward": r.reward,
-        "passed": None if r.reward is None else r.reward >= 1.0,
+        "passed": None if reward is None else succeeded(reward),
         "failed_components": verdict.failed if verdict else [],
         "messages": len(r.messages),
         "tool_calls": sum(len(m.tool_calls) for m in r.messages if m.role is Role.AGENT),
@@ -256,27 +224,39 @@ def _trial_row_template(run: str, domain: str) -> dict[str, Any]:
     return _trial_row(blank, run, domain, None)
 
 
+def _outcomes(trials: pd.DataFrame) -> list[TrialOutcomeRow]:
+    """The table's rows as the outcomes :func:`tally_cells` counts (NaN, the table's "none", is None)."""
+    columns = trials[["task_id", "persona", "trial", "reward", "error_class", "termination"]]
+    return [
+        TrialOutcomeRow(
+            task_id=task_id,
+            persona=persona,
+            trial=trial,
+            reward=None if pd.isna(reward) else reward,
+            error_class=None if pd.isna(error_class) else error_class,
+            termination=termination,
+        )
+        for task_id, persona, trial, reward, error_class, termination in columns.itertuples(index=False)
+    ]
+
+
+_CELL_COLUMNS = [*CELL, "trials", "scored", "successes", "user_excluded", "success_rate", "flipped"]
+
+
 def per_cell(trials: pd.DataFrame) -> pd.DataFrame:
     """Per (run, domain, task, persona): trials, scored, successes, user_excluded, success_rate, flipped."""
-    g = trials.groupby(CELL, sort=True)
-    cells = pd.DataFrame(
-        {
-            "trials": g.size(),
-            "scored": g["scored"].sum(),
-            "successes": g["passed"].sum(),
-            "user_excluded": g["error_class"].apply(lambda s: int((s == ErrorClass.USER.value).sum())),
-        }
-    ).astype("int64")
-    cells["success_rate"] = (cells["successes"] / cells["scored"]).where(cells["scored"] > 0)
-    cells["flipped"] = [flipped(n, c) for n, c in zip(cells["scored"], cells["successes"], strict=True)]
-    return cells.reset_index()
-
-
-def flip_rate(trials: pd.DataFrame) -> float | None:
-    """Share of cells with at least two scored trials that both passed and failed."""
-    cells = per_cell(trials)
-    repeated = cells[cells["scored"] >= 2]
-    return float(repeated["flipped"].mean()) if len(repeated) else None
+    out = []
+    for (run, domain), group in trials.groupby(["run", "domain"], sort=True):
+        outcomes = _outcomes(group)
+        finished = Counter((r.task_id, r.persona) for r in outcomes)
+        for (task_id, persona), t in tally_cells(outcomes).items():
+            out.append(
+                [run, domain, task_id, persona, finished[(task_id, persona)], t.valid, t.successes, t.user_excluded,
+                 t.successes / t.valid if t.valid else None, t.flipped]
+            )  # fmt: skip
+    counts = {c: "int64" for c in ("trials", "scored", "successes", "user_excluded")}
+    frame = pd.DataFrame(out, columns=_CELL_COLUMNS)
+    return frame.astype({**counts, "success_rate": "float64", "flipped": "bool"})
 
 
 def breakdown(trials: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -286,22 +266,23 @@ def breakdown(trials: pd.DataFrame, by: str) -> pd.DataFrame:
     """
     frame = (trials.explode(by) if by == "tags" else trials).reset_index(drop=True)
     frame = frame.assign(_group=frame[by].astype("object").where(frame[by].notna(), "(none)"))
-    max_k = int(trials.groupby(CELL)["scored"].sum().max()) if len(trials) else 0
+    max_k = int(per_cell(trials)["scored"].max()) if len(trials) else 0
     groups = sorted(frame.groupby("_group", sort=False), key=lambda kv: (isinstance(kv[0], str), kv[0]))
     out = []
     for value, group in groups:
-        scored = int(group["scored"].sum())
-        successes = int(group["passed"].sum())
+        # Every trial is in exactly one cell, so the cells' counts add up to the group's.
+        cells = per_cell(group)
+        scored = int(cells["scored"].sum())
+        successes = int(cells["successes"].sum())
         row: dict[str, Any] = {
             by: value,
             "trials": len(group),
             "scored": scored,
-            "user_excluded": int((group["error_class"] == ErrorClass.USER.value).sum()),
+            "user_excluded": int(cells["user_excluded"].sum()),
             "successes": successes,
             "success_rate": successes / scored if scored else None,
         }
         if by in CELL_ATTRIBUTES:
-            cells = per_cell(group)
             row["cells"] = len(cells)
             for k_row in pass_k_rows(list(zip(cells["scored"], cells["successes"], strict=True)), max_k):
                 row[f"pass^{k_row.k}"] = k_row.pass_hat_k

@@ -11,10 +11,11 @@ from pydantic import BaseModel
 
 from frontdesk.agents import Agent
 from frontdesk.envs import Environment
-from frontdesk.errors import InfraError
+from frontdesk.errors import CredentialError, InfraError
+from frontdesk.redact import scrub
 from frontdesk.simulators import UserSimulator
 from frontdesk.tools import ToolCall, ToolResult
-from frontdesk.trajectory import AssistantTurn, Message, Role, Trajectory, Usage, UserSignal, UserTurn
+from frontdesk.trajectory import AssistantTurn, Message, Role, Trajectory, Usage, UserSignal, UserTurn, valid_text
 
 
 class TerminationReason(str, Enum):
@@ -77,11 +78,14 @@ class TrialOutcome:
 
 class _Ended(Exception):
     def __init__(self, reason: TerminationReason, error: str | None = None, usage: Usage | None = None) -> None:
-        self.reason, self.error, self.usage = reason, error, usage
+        # Error text is written to disk and shown: valid Unicode, no secret the process knows.
+        self.reason, self.error, self.usage = reason, None if error is None else scrub(valid_text(error)), usage
 
 
 async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits: Limits) -> TrialOutcome:
-    """Run one conversation to its end. Never raises for anything a participant or provider does."""
+    """Run one conversation to its end. Never raises for anything a participant or provider does,
+    with one exception: a :class:`CredentialError` (missing or refused credentials) propagates, because
+    no trial can succeed until someone sets the key, so the run should stop, not record failures."""
     outcome = TrialOutcome(trajectory=[], termination=TerminationReason.USER_STOP)
     try:
         await asyncio.wait_for(_converse(env, agent, user, limits, outcome), timeout=limits.timeout_s)
@@ -102,19 +106,32 @@ async def _ask(participant: Agent | UserSimulator, traj: Trajectory, side: str, 
     """One participant turn. Provider trouble is infra; anything else it raises is its own failure."""
     try:
         return await participant.respond(traj)
+    except CredentialError:
+        raise
     except InfraError as e:
         raise _Ended(TerminationReason.INFRA_ERROR, f"{side} model: {e}") from None
     except Exception as e:
         raise _Ended(broken, f"{type(e).__name__}: {e}", getattr(e, "usage", None)) from None
 
 
-def _execute(env: Environment, calls: list[ToolCall], traj: Trajectory, requestor: str) -> list[ToolResult]:
-    """Run calls in the order given (parallel calls included), recording each result."""
-    results = []
+def _execute(
+    env: Environment, calls: list[ToolCall], traj: Trajectory, requestor: str, stop_after_errors: int | None = None
+) -> list[ToolResult]:
+    """Run calls in the order given (parallel calls included), recording each result.
+
+    With ``stop_after_errors``, the batch stops once that many of its calls have failed: the calls
+    after it are not run and get no result (a result would claim a tool answered). The limit
+    holds per call, not per batch, so no write runs after the failure that reached it.
+    """
+    results: list[ToolResult] = []
+    failed = 0
     for call in calls:
+        if stop_after_errors is not None and failed >= stop_after_errors:
+            break
         result = env.execute(call)
         traj.append(Message(role=Role.TOOL, tool_result=result, requestor=requestor))
         results.append(result)
+        failed += not result.ok
     return results
 
 
@@ -161,10 +178,12 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
             turns += 1
             if not calls and not (reply.text or "").strip():
                 raise _Ended(TerminationReason.AGENT_ERROR, "agent returned an empty turn (no text, no tool calls)")
-            results = _execute(env, calls, traj, "agent")
+            results = _execute(env, calls, traj, "agent", stop_after_errors=limits.max_tool_errors - out.tool_errors)
             out.tool_errors += sum(not r.ok for r in results)
             if out.tool_errors >= limits.max_tool_errors:
-                raise _Ended(TerminationReason.MAX_TOOL_ERRORS, f"{out.tool_errors} failed tool calls")
+                skipped = len(calls) - len(results)
+                not_run = f"; the {skipped} later call(s) of the same turn were not run" if skipped else ""
+                raise _Ended(TerminationReason.MAX_TOOL_ERRORS, f"{out.tool_errors} failed tool calls{not_run}")
             if any(r.ok and r.name == transfer_tool for r in results):
                 raise _Ended(TerminationReason.TRANSFER)
             if not calls:

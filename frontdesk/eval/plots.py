@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 
-from frontdesk.eval.metrics import KRow
+from frontdesk.eval.stats import KRow
 
 
 def _svg(fig: object) -> str:

@@ -8,44 +8,46 @@ from frontdesk.eval.checker import Verdict
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
 from frontdesk.trajectory import Message, Usage
 
+TrialKey = tuple[str, str, int]  # (task id, persona, trial index): a trial's identity in a run
 
-class TrialRecord(BaseModel):
+
+class TrialAttempt(BaseModel):
+    """What every attempt at a trial carries, scored or not."""
+
     task_id: str
     persona: str
     trial: int
     seed: int
     termination: TerminationReason
-    error_class: ErrorClass | None = None  # None: the conversation ended normally
     error: str | None = None
-    reward: float | None = None  # None when the trial is excluded (user error)
-    verdict: Verdict | None = None
+    started_at: float
+    duration_s: float
     agent_usage: Usage
     user_usage: Usage
     judge_usage: Usage = Field(default_factory=Usage)  # judged assertions: spend, not the agent's
+
+    @property
+    def key(self) -> TrialKey:
+        return (self.task_id, self.persona, self.trial)
+
+    @property
+    def spend(self) -> Usage:
+        return self.agent_usage + self.user_usage + self.judge_usage
+
+
+class TrialRecord(TrialAttempt):
+    """A finished trial: scored (reward 0 or 1) or excluded as the simulated customer's fault."""
+
+    error_class: ErrorClass | None = None  # None: the conversation ended normally
+    reward: float | None = None  # None when the trial is excluded (user error)
+    verdict: Verdict | None = None
     tool_errors: int = 0
-    started_at: float
-    duration_s: float
     messages: list[Message]
 
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.task_id, self.persona, self.trial)
+
+class InfraFailure(TrialAttempt):
+    """An attempt lost to the provider, the clock or a dead worker. Not a result: the trial runs
+    again on resume."""
 
 
-class InfraFailure(BaseModel):
-    """An attempt lost to the provider or the clock. Not a result: the trial runs again on resume."""
-
-    task_id: str
-    persona: str
-    trial: int
-    seed: int
-    termination: TerminationReason
-    error: str | None
-    started_at: float
-    duration_s: float
-    agent_usage: Usage
-    user_usage: Usage
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.task_id, self.persona, self.trial)
+TrialResult = TrialRecord | InfraFailure

@@ -11,8 +11,9 @@ import pandas as pd
 
 from frontdesk.envs import Task, get_domain
 from frontdesk.errors import FrontdeskError, RunFolderError
-from frontdesk.eval.metrics import KRow, RunSummary, TrialOutcomeRow, summarize, trial_table
+from frontdesk.eval.metrics import RunSummary, TrialOutcomeRow, summarize, trial_table
 from frontdesk.eval.record import InfraFailure, TrialRecord
+from frontdesk.eval.stats import KRow
 from frontdesk.eval.store import RunStore, diff_config
 from frontdesk.trajectory import Usage
 

@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import platform
 import subprocess
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from frontdesk.agents import AgentContext, build_agent, check_agent_spec
-from frontdesk.envs import Domain, Environment, Task, get_domain
-from frontdesk.errors import ConfigError
-from frontdesk.eval.checker import Goal, build_goal, check
+from frontdesk.agents import check_agent_spec
+from frontdesk.envs import Domain, Task, get_domain
+from frontdesk.errors import ConfigError, CredentialError
+from frontdesk.eval.checker import Goal, build_goal
 from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
-from frontdesk.eval.gc_pauses import fewer_gc_pauses
-from frontdesk.eval.judge import check_judge, judge_assertions, judge_for
-from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
-from frontdesk.eval.record import InfraFailure, TrialRecord
+from frontdesk.eval.executors import executor_for
+from frontdesk.eval.judge import check_judge
+from frontdesk.eval.orchestrator import TerminationReason
+from frontdesk.eval.record import InfraFailure, TrialKey, TrialRecord, TrialResult
 from frontdesk.eval.store import RunStore
-from frontdesk.llm import SCRIPTED_PREFIX, InfraError, ModelConfig, aclose, check_model_string, missing_provider_keys
-from frontdesk.simulators import Persona, UserContext, build_user, check_user_spec
+from frontdesk.eval.trial import execute_trial
+from frontdesk.llm import SCRIPTED_PREFIX, check_model_string, missing_provider_keys
+from frontdesk.simulators import Persona, check_user_spec
 from frontdesk.trajectory import Usage
 
-TrialResult = TrialRecord | InfraFailure
+PlanItem = tuple[Task, Persona, int]  # a trial to run: the task, the persona, the trial index
+
+__all__ = ["PlanItem", "RunPlan", "execute_plan", "execute_trial", "plan_run", "run", "select_tasks"]
 
 
 def select_tasks(domain: Domain, config: RunConfig) -> list[Task]:
@@ -48,20 +53,28 @@ def select_tasks(domain: Domain, config: RunConfig) -> list[Task]:
     return tasks
 
 
-def check_participants(config: RunConfig) -> list[str]:
-    """Fail before anything is written if a model string or strategy cannot work; return warnings."""
+def check_participants(config: RunConfig, allow_missing_keys: bool = False) -> list[str]:
+    """Fail before anything is written if a model string, strategy or provider key cannot work;
+    return warnings."""
     check_agent_spec(config.agent, config.agent_strategy)
     check_user_spec(config.user, config.user_strategy)
     warnings = []
-    for model in sorted({config.agent, config.user}):
-        if not model.startswith(SCRIPTED_PREFIX):
-            check_model_string(model, config.transport)
-            missing = missing_provider_keys(model, config.llm_params)
-            if missing:
-                warnings.append(
-                    f"{model} usually needs {', '.join(missing)}, which is not set; "
-                    "its calls will fail as infra errors (not scored, retried on resume)"
-                )
+    for model in sorted({config.agent, config.user, *([config.judge] if config.judge else [])}):
+        if model.startswith(SCRIPTED_PREFIX):
+            continue
+        check_model_string(model, config.transport)
+        missing = missing_provider_keys(model, config.llm_params)
+        if not missing:
+            continue
+        problem = f"{model} needs {', '.join(missing)}, which is not set"
+        if not allow_missing_keys:
+            raise CredentialError(
+                f"{problem}: export it before running (or pass --allow-missing-keys if this provider "
+                "works without it, e.g. a cloud profile)"
+            )
+        warnings.append(f"{problem}; starting anyway (--allow-missing-keys)")
+    if config.executor == "ray" and importlib.util.find_spec("ray") is None:
+        raise ConfigError("--executor ray needs Ray: pip install 'frontdesk[ray]'")
     return warnings
 
 
@@ -106,182 +119,163 @@ def build_manifest(config: RunConfig, domain: Domain, tasks: list[Task]) -> dict
     }
 
 
-def _model(config: RunConfig, model: str, temperature: float | None) -> ModelConfig:
-    return ModelConfig(
-        model=model,
-        temperature=temperature,
-        params=config.llm_params,
-        max_retries=config.max_retries,
-        retry_wait_s=config.retry_wait_s,
-        timeout_s=config.call_timeout_s,
-        max_in_flight=config.max_calls_in_flight,
-        requests_per_minute=config.requests_per_minute,
-        cache_dir=config.cache_dir,
-        transport=config.transport,
-    )
-
-
-async def execute_trial(
-    domain: Domain, task: Task, trial: int, config: RunConfig, goal: Goal, persona: Persona | None = None
-) -> TrialResult:
-    """Build a fresh environment and participants, run one conversation, score it."""
-    persona = persona or config.personas[0]
-    seed = trial_seed(config.seed, task.id, trial, persona.name)
-    env = Environment(domain, task)
-    agent = build_agent(
-        _model(config, config.agent, config.agent_temperature),
-        config.agent_strategy,
-        AgentContext(
-            policy=domain.policy,
-            tools=env.agent_tools.schemas(),
-            tool_kinds={name: t.kind for name, t in env.agent_tools.tools.items()},
-            seed=seed,
-            transfer_tool=domain.transfer_tool,
-            task=task,
-        ),
-    )
-    user = build_user(
-        _model(config, config.user, config.user_temperature),
-        config.user_strategy,
-        UserContext(scenario=task.user_scenario, persona=persona, seed=seed, tools=env.user_tools.schemas()),
-    )
-    started = time.time()
-    outcome = await run_trial(env, agent, user, config.limits)
-    duration = time.time() - started
-    error_class = ERROR_CLASS.get(outcome.termination)
-    common = dict(
-        task_id=task.id,
-        persona=persona.name,
-        trial=trial,
-        seed=seed,
-        termination=outcome.termination,
-        error=outcome.error,
-        started_at=started,
-        duration_s=duration,
-        agent_usage=outcome.agent_usage,
-        user_usage=outcome.user_usage,
-    )
-    if error_class is ErrorClass.INFRA:
-        return InfraFailure(**common)
-    verdict = (
-        None if error_class is ErrorClass.USER else check(env, task, outcome.trajectory, outcome.termination, goal)
-    )
-    judge_usage = Usage()
-    if verdict is not None and task.judged_assertions:
-        judge = _model(config, judge_for(config.judge, task), 0.0)
-        try:
-            judged = await judge_assertions(judge, task.judged_assertions, outcome.trajectory, seed)
-        except InfraError as e:  # a judge that fails scores nothing: retried on resume like any infra error
-            return InfraFailure(**{**common, "termination": TerminationReason.INFRA_ERROR, "error": f"judge: {e}"})
-        verdict = verdict.with_component(judged)
-        judge_usage = Usage.model_validate(judged.detail["usage"])
-    return TrialRecord(
-        **common,
-        judge_usage=judge_usage,
-        error_class=error_class,
-        reward=verdict.reward if verdict else None,
-        verdict=verdict,
-        tool_errors=outcome.tool_errors,
-        messages=outcome.trajectory,
-    )
-
-
 @dataclass
 class RunPlan:
+    """A run ready to execute: what to run, where results go, and the one schedule every executor
+    takes trials from (:meth:`next_trial`) and hands results to (:meth:`record`)."""
+
     config: RunConfig
     domain: Domain
     tasks: list[Task]
     goals: dict[str, Goal]
     store: RunStore
-    pending: list[tuple[Task, Persona, int]]
+    pending: list[PlanItem]  # what was pending when the plan was made
     already_done: int
     warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # things that happened during the run (a worker died)
     spent_usd: float = 0.0  # by this invocation
     unpriced_calls: int = 0  # calls whose price litellm does not know: not in spent_usd
     skipped_for_budget: int = 0
+    recorded: int = 0
+    on_result: Callable[[TrialResult], None] | None = None
+    on_notice: Callable[[str], None] | None = None
+    _queue: deque[PlanItem] = field(default_factory=deque, repr=False)
+    _finished: set[TrialKey] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        self._queue.extend(self.pending)
 
     def over_budget(self) -> bool:
         cap = self.config.max_cost_usd
         return cap is not None and self.spent_usd >= cap
 
-    def record(self, result: TrialResult, on_result: Callable[[TrialResult], None] | None) -> None:
+    def has_next(self) -> bool:
+        return bool(self._queue) and not self.over_budget()
+
+    def next_trial(self) -> PlanItem | None:
+        """The next trial to start, or None: nothing left, or the budget is spent (what is left stays
+        pending for a rerun). The one place any executor asks whether another trial may start."""
+        if not self._queue:
+            return None
+        if self.over_budget():
+            self.skipped_for_budget += len(self._queue)
+            self._queue.clear()
+            return None
+        return self._queue.popleft()
+
+    def requeue(self, item: PlanItem) -> None:
+        """Run a trial again later in this run (its worker died while running it)."""
+        task, persona, trial = item
+        if (task.id, persona.name, trial) not in self._finished:
+            self._queue.append(item)
+
+    def record(self, result: TrialResult) -> None:
         """Count the spend, write the result durably, then tell the caller: the one place results land."""
-        spend = result.agent_usage + result.user_usage + getattr(result, "judge_usage", Usage())
+        spend = result.spend
         self.spent_usd += spend.cost_usd or 0.0
         self.unpriced_calls += spend.calls if spend.cost_usd is None else 0
         if isinstance(result, TrialRecord):
             self.store.append(result)
+            self._finished.add(result.key)
         else:
             self.store.append_infra(result)
-        if on_result:
-            on_result(result)
+        self.recorded += 1
+        if self.on_result:
+            self.on_result(result)
+
+    def record_lost(self, item: PlanItem, started_at: float, why: str) -> None:
+        """Record an attempt that died with the process running it, as infra (a rerun can fix it).
+
+        Not a result for ``on_result``: the executor requeues the trial, whose real result follows.
+        """
+        task, persona, trial = item
+        self.store.append_infra(
+            InfraFailure(
+                task_id=task.id,
+                persona=persona.name,
+                trial=trial,
+                seed=trial_seed(self.config.seed, task.id, trial, persona.name),
+                termination=TerminationReason.INFRA_ERROR,
+                error=why,
+                started_at=started_at,
+                duration_s=time.time() - started_at,
+                agent_usage=Usage(),
+                user_usage=Usage(),
+            )
+        )
+
+    def notice(self, message: str) -> None:
+        self.notices.append(message)
+        if self.on_notice:
+            self.on_notice(message)
 
     @property
     def total(self) -> int:
         return len(self.tasks) * len(self.config.personas) * self.config.trials
 
 
-def plan_run(config: RunConfig, folder: Path) -> RunPlan:
-    """Check everything that can be checked, then open (or reopen) the run folder."""
+def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = False) -> RunPlan:
+    """Check everything that can be checked, then open (or reopen) the run folder.
+
+    A plan with pending trials holds the folder's writer lock until the process ends or
+    ``plan.store.unlock()``; a plan with nothing pending reads the folder and writes nothing, so a
+    finished run can be reported from a read-only place.
+    """
+    folder = Path(folder)
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
-    warnings = check_participants(config)
+    warnings = check_participants(config, allow_missing_keys)
     check_judge(
         config.judge, tasks, config.transport
     )  # a task that needs a judge without one fails here, before writing
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
     store.open(build_manifest(config, domain, tasks))
-    store.prepare_append()
+    pending = _pending(config, tasks, store)
+    if pending:
+        store.lock()  # before the tail repair: another writer's half-written line is not a torn one
+        store.prepare_append()
+        pending = _pending(config, tasks, store)  # what another process finished before we locked
+    done = len(tasks) * len(config.personas) * config.trials - len(pending)
+    return RunPlan(config, domain, tasks, goals, store, pending, already_done=done, warnings=warnings)
+
+
+def _pending(config: RunConfig, tasks: list[Task], store: RunStore) -> list[PlanItem]:
     done = {r.key for r in store.records()}
-    pending = [
+    return [
         (t, p, i) for t in tasks for p in config.personas for i in range(config.trials) if (t.id, p.name, i) not in done
     ]
-    return RunPlan(config, domain, tasks, goals, store, pending, already_done=len(done), warnings=warnings)
 
 
 async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] | None = None) -> list[TrialResult]:
-    """Run every pending trial; each result is on disk before ``on_result`` hears of it.
+    """Run every pending trial on the configured executor; each result is on disk before
+    ``on_result`` hears of it. Returns the results of this invocation.
 
     With ``max_cost_usd`` set, no trial starts once this invocation's spend reaches the cap; trials
     already running finish and are recorded (so the cap can be overshot by their cost), and the
-    ones not started stay pending for a later rerun.
+    ones not started stay pending for a later rerun. A result the store cannot write (a full disk)
+    stops the run: running trials are cancelled and the error is raised.
     """
-    if plan.config.executor == "ray" and plan.pending:
-        from frontdesk.eval.workers import execute_on_ray
-
-        return await asyncio.to_thread(execute_on_ray, plan, on_result)
-    if plan.config.workers > 1 and len(plan.pending) > 1:
-        from frontdesk.eval.workers import execute_in_processes
-
-        return await asyncio.to_thread(execute_in_processes, plan, on_result)
-    semaphore = asyncio.Semaphore(plan.config.concurrency)
     results: list[TrialResult] = []
 
-    async def one(task: Task, persona: Persona, trial: int) -> None:
-        async with semaphore:
-            if plan.over_budget():
-                plan.skipped_for_budget += 1
-                return
-            result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
-        plan.record(result, on_result)
+    def collect(result: TrialResult) -> None:
         results.append(result)
+        if on_result:
+            on_result(result)
 
-    await gather_trials(one(t, p, i) for t, p, i in plan.pending)
+    plan.on_result = collect
+    try:
+        if plan.pending:
+            await executor_for(plan)(plan)
+    finally:
+        plan.on_result = on_result
+        plan.store.unlock()
     return results
 
 
-async def gather_trials(trials: Iterable[Awaitable[None]]) -> None:
-    """Run trial coroutines together, with fewer GC pauses; release model connections afterwards."""
-    with fewer_gc_pauses():
-        try:
-            await asyncio.gather(*trials)
-        finally:
-            await aclose()
-
-
-def run(config: RunConfig, folder: Path, on_result: Callable[[TrialResult], None] | None = None) -> RunPlan:
-    """Plan and execute a run synchronously (library entry point); returns the plan for summaries."""
+def run(config: RunConfig, folder: Path | str, on_result: Callable[[TrialResult], None] | None = None) -> RunPlan:
+    """Plan and execute a run synchronously; returns the plan (see :func:`frontdesk.evaluate` for
+    the finished run as data)."""
     plan = plan_run(config, folder)
     asyncio.run(execute_plan(plan, on_result))
     return plan

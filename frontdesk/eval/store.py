@@ -2,13 +2,22 @@
 
 Every line is written whole, flushed and fsynced before the trial counts as done, so a run killed
 at any moment resumes without losing or duplicating a trial. A line cut short by the kill is
-dropped on reopen and that trial runs again.
+dropped on reopen and that trial runs again. One process at a time writes a folder: ``lock()``
+takes an exclusive ``fcntl`` lock that the kernel releases when its owner dies, so a stale lock
+never blocks a resume. A failed write (a full disk) truncates what it wrote and stops the store
+from accepting more, so a failure can never leave a torn line in the middle of the file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import json
 import os
+import socket
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +26,23 @@ from pydantic import ValidationError
 
 from frontdesk.errors import RunFolderError
 from frontdesk.eval.record import InfraFailure, TrialRecord
+from frontdesk.redact import scrub
 
 MANIFEST = "manifest.json"
 TRIALS = "trials.jsonl"
 INFRA_ERRORS = "infra_errors.jsonl"
+LOCK = ".lock"
+
+
+class StoreWriteError(RunFolderError):
+    """The run folder could not be written (full disk, read-only file system, permissions)."""
+
+
+def describe_os_error(e: OSError) -> str:
+    """``No space left on device (ENOSPC)``: what a person can act on, without a traceback."""
+    name = errno.errorcode.get(e.errno or 0)
+    reason = e.strerror or str(e)
+    return f"{reason} ({name})" if name else reason
 
 
 def diff_config(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
@@ -43,12 +65,25 @@ class RunStore:
 
     # --- manifest ---------------------------------------------------------------------------
     def read_manifest(self) -> dict[str, Any]:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise RunFolderError(f"{self.folder} is a file, not a run folder; name a folder")
+        if not self.folder.exists():
+            raise RunFolderError(f"{self.folder} does not exist; name a folder written by `frontdesk run`")
         if not self.manifest_path.exists():
-            raise RunFolderError(f"{self.folder} is not a frontdesk run folder (no {MANIFEST})")
+            saved = self.trials_path.exists() and self.trials_path.stat().st_size > 0
+            hint = f"; its {TRIALS} holds saved trials: restore {MANIFEST} from a backup to keep them" if saved else ""
+            raise RunFolderError(f"{self.folder} is not a frontdesk run folder (no {MANIFEST}){hint}")
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise RunFolderError(f"{self.manifest_path}: cannot read the manifest ({e})") from None
+        problem = _manifest_problem(manifest)
+        if problem:
+            raise RunFolderError(
+                f"{self.manifest_path}: not a frontdesk manifest ({problem}); "
+                "the file was edited or written by another program"
+            )
+        return manifest
 
     def open(self, manifest: dict[str, Any]) -> None:
         """Create the folder, or check that it holds the same configuration (then we resume)."""
@@ -64,14 +99,63 @@ class RunStore:
                     "Rerun with the original options to resume, or choose another output folder."
                 )
             return
+        if self.folder.exists() and not self.folder.is_dir():
+            raise RunFolderError(f"--out {self.folder} is a file, not a folder; name a new or existing run folder")
         if self.folder.exists() and any(self.folder.iterdir()):
             raise RunFolderError(
                 f"{self.folder} exists, is not empty and is not a frontdesk run folder; choose another output folder"
             )
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, self.manifest_path)  # atomic: a manifest is whole or absent
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # A unique temporary name: two processes creating one folder at once must not collide.
+            tmp = self.manifest_path.with_suffix(f".json.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(tmp, self.manifest_path)  # atomic: a manifest is whole or absent
+        except OSError as e:
+            raise StoreWriteError(
+                f"cannot create the run folder {self.folder}: {describe_os_error(e)}; "
+                "choose a writable place with --out"
+            ) from None
+
+    # --- the writer's lock ------------------------------------------------------------------
+    def lock(self) -> None:
+        """Become the folder's only writer, or refuse naming the process that is.
+
+        The lock is ``flock`` on ``.lock``: held for the life of this process (or until
+        :meth:`unlock`), released by the kernel if the process dies, so a lock left by a killed run
+        is simply taken over. The file records the owner's pid and host for the refusal message.
+        """
+        if getattr(self, "_lock_fd", None) is not None:
+            return
+        path = self.folder / LOCK
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreWriteError(
+                f"cannot write to the run folder {self.folder}: {describe_os_error(e)}; "
+                "trials are pending, so the run needs a writable folder (copy it elsewhere and rerun with --out)"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            owner = _read_owner(fd)
+            os.close(fd)
+            if e.errno in (errno.EAGAIN, errno.EACCES):
+                raise RunFolderError(
+                    f"{self.folder} is in use by another frontdesk run ({owner}); "
+                    "wait for it to finish or stop it, then rerun to resume"
+                ) from None
+            raise StoreWriteError(f"cannot lock {path}: {describe_os_error(e)}") from None
+        owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(), "argv": sys.argv[:8]}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(owner) + "\n").encode(), 0)
+        self._lock_fd: int | None = fd
+
+    def unlock(self) -> None:
+        fd = getattr(self, "_lock_fd", None)
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
 
     # --- trials -----------------------------------------------------------------------------
     def _repair_tail(self, path: Path) -> None:
@@ -123,15 +207,63 @@ class RunStore:
         self._repair_tail(self.trials_path)
         self._repair_tail(self.infra_path)
 
-    @staticmethod
-    def _append(path: Path, line: str) -> None:
-        with path.open("a", encoding="utf-8") as f:
-            f.write(line + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+    def _append(self, path: Path, line: str) -> None:
+        """Write one whole line and fsync it; on failure, leave the file as it was and refuse more.
+
+        After a failed write nothing more is appended: trials still finishing would otherwise land
+        after a torn fragment, leaving a corrupt line in the middle that no resume could skip.
+        """
+        failed = getattr(self, "write_error", None)
+        if failed is not None:
+            raise failed
+        data = (line + "\n").encode("utf-8")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as e:
+            self.write_error = StoreWriteError(self._write_failure(path, e))
+            raise self.write_error from None
+        try:
+            start = os.fstat(fd).st_size
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            except OSError as e:
+                with contextlib.suppress(OSError):  # if this fails too, the next open's tail repair drops it
+                    os.ftruncate(fd, start)  # take back the partial line
+                self.write_error = StoreWriteError(self._write_failure(path, e))
+                raise self.write_error from None
+        finally:
+            os.close(fd)
+
+    def _write_failure(self, path: Path, e: OSError) -> str:
+        return (
+            f"cannot write {path}: {describe_os_error(e)}. The run stopped; every trial recorded before "
+            "this is safe. Free space (or fix the folder's permissions) and rerun the same command to resume."
+        )
 
     def append(self, record: TrialRecord) -> None:
-        self._append(self.trials_path, record.model_dump_json())
+        self._append(self.trials_path, scrub(record.model_dump_json()))
 
     def append_infra(self, failure: InfraFailure) -> None:
-        self._append(self.infra_path, failure.model_dump_json())
+        self._append(self.infra_path, scrub(failure.model_dump_json()))
+
+
+def _manifest_problem(manifest: Any) -> str | None:
+    if not isinstance(manifest, dict):
+        return f"a JSON {type(manifest).__name__}, not an object"
+    for key in ("config", "config_hash", "task_ids"):
+        if key not in manifest:
+            return f"no {key!r}"
+    if not isinstance(manifest["config"], dict) or not isinstance(manifest["task_ids"], list):
+        return "'config' must be an object and 'task_ids' a list"
+    return None
+
+
+def _read_owner(fd: int) -> str:
+    try:
+        owner = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        return f"pid {owner['pid']} on {owner['host']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "owner unknown"

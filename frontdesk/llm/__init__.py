@@ -12,6 +12,7 @@ from frontdesk.llm.client import (
     is_transient,
     missing_provider_keys,
 )
+from frontdesk.llm.output import ModelOutputError
 from frontdesk.llm.participants import ParticipantRegistry
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "aclose",
     "InfraError",
     "ModelConfig",
+    "ModelOutputError",
     "ParticipantRegistry",
     "check_model_string",
     "complete",

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from frontdesk.errors import ConfigError, InfraError
+from frontdesk.errors import ConfigError, CredentialError, InfraError
 from frontdesk.llm import openai_http
 from frontdesk.llm.cache import ResponseCache, cache_key
+from frontdesk.llm.credentials import credential_error, credential_problem, with_url_credentials
 from frontdesk.llm.limits import limiter_for, retry_after_seconds
-from frontdesk.redact import REDACTED, redact
+from frontdesk.llm.output import (
+    MAX_RESPONSE_BYTES,
+    ModelOutputError,
+    exception_chain,
+    too_large,
+    unreadable_response,
+)
+from frontdesk.redact import refresh_environment, register_secrets_in, scrub
 from frontdesk.tools import ToolCall
-from frontdesk.trajectory import Usage
+from frontdesk.trajectory import Usage, valid_text
 
 SCRIPTED_PREFIX = "scripted/"
 
@@ -71,9 +80,17 @@ class Completion(BaseModel):
 
 
 def is_transient(error: BaseException) -> bool:
-    """Worth retrying: a rate limit, a timeout, a dropped connection or any 5xx from the provider."""
+    """Worth retrying: a rate limit, a timeout, a dropped connection or any 5xx from the provider.
+
+    Never a credential problem or a response that arrived but cannot be used, whatever class
+    litellm gives them (it reports both as an InternalServerError at times).
+    """
+    if isinstance(error, (ModelOutputError, CredentialError)):
+        return False
     if isinstance(error, openai_http.ProviderError):
-        return error.transient
+        return error.transient and credential_problem(error) is None
+    if credential_problem(error) is not None or unreadable_response(error):
+        return False
     if any(cls.__name__ in _TRANSIENT for cls in type(error).__mro__):
         return True
     status = getattr(error, "status_code", None)
@@ -91,7 +108,7 @@ def check_model_string(model: str, transport: str = "litellm") -> None:
     except Exception as e:
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ConfigError(
-            f"unknown model string {model!r}: litellm cannot tell its provider ({first_line[:160]}). "
+            f"unknown model string {model!r}: litellm cannot tell its provider ({_said(first_line[:160])}). "
             "Use 'provider/model' such as 'openai/gpt-4o-mini', or a built-in participant such as "
             "'scripted/oracle'"
         ) from None
@@ -117,20 +134,6 @@ def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
     return list(report.get("missing_keys") or [])
 
 
-def _scrub(text: str, params: dict[str, Any]) -> str:
-    """Provider error text can echo credentials: remove every secret value passed in ``params``."""
-    redacted = redact(params)
-
-    def secrets(original: Any, masked: Any) -> list[str]:
-        if isinstance(original, dict):
-            return [s for k, v in original.items() for s in secrets(v, masked.get(k))]
-        return [str(original)] if masked == REDACTED and str(original) else []
-
-    for secret in secrets(params, redacted):
-        text = text.replace(secret, REDACTED)
-    return text
-
-
 def _price(litellm: Any, model: str, usage: dict[str, Any]) -> float | None:
     """USD for one OpenAI-compatible call from litellm's cost map; None (unknown, never zero) for an
     unpriced model."""
@@ -147,10 +150,70 @@ def _price(litellm: Any, model: str, usage: dict[str, Any]) -> float | None:
         return None
 
 
+def _text(value: Any, what: str) -> str:
+    """A string field of the response as valid Unicode; anything else makes the response unusable."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is {type(value).__name__}, not text")
+    return valid_text(value)
+
+
+def _arguments_text(arguments: Any) -> str:
+    """Tool arguments as the raw text the model sent; some servers send an object, re-encoded here."""
+    if isinstance(arguments, str):
+        return valid_text(arguments)
+    if arguments is None:
+        return ""
+    return valid_text(json.dumps(arguments, ensure_ascii=False))
+
+
+def _checked(completion: Completion) -> Completion:
+    """Refuse a completion larger than a model response may be (for litellm, which read the body itself)."""
+    size = len(completion.text or "") + sum(len(c.arguments_text()) + len(c.name) for c in completion.tool_calls)
+    if size > MAX_RESPONSE_BYTES:
+        error = too_large(size, "characters")
+        error.usage = completion.usage
+        raise error
+    return completion
+
+
 def _from_litellm(litellm: Any, response: Any) -> Completion:
-    if not getattr(response, "choices", None):
-        raise _NoChoices()
     u = getattr(response, "usage", None)
+    try:
+        usage = Usage(
+            calls=1,
+            prompt_tokens=int(getattr(u, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(u, "completion_tokens", 0) or 0),
+            cost_usd=_litellm_cost(litellm, response),
+        )
+    except (TypeError, ValueError):
+        usage = Usage(calls=1, cost_usd=None)
+    if not getattr(response, "choices", None):
+        raise ModelOutputError("the response has no choices", usage)
+    try:
+        choice = response.choices[0]
+        message = choice.message
+        content = message.content
+        if content is not None and not isinstance(content, str):
+            raise TypeError(f"message content is {type(content).__name__}, not text")
+        completion = Completion(
+            text=valid_text(content) if content else None,
+            tool_calls=[
+                ToolCall(
+                    id=_text(tc.id or f"call_{i}", "a tool call's id"),
+                    name=_text(tc.function.name or "", "a tool call's name"),
+                    arguments=_arguments_text(tc.function.arguments),
+                )
+                for i, tc in enumerate(getattr(message, "tool_calls", None) or [])
+            ],
+            usage=usage,
+            finish_reason=getattr(choice, "finish_reason", None),
+        )
+    except (AttributeError, TypeError, ValueError) as e:
+        raise ModelOutputError(f"the response is not a chat completion ({e})", usage) from None
+    return _checked(completion)
+
+
+def _litellm_cost(litellm: Any, response: Any) -> float | None:
     hidden = getattr(response, "_hidden_params", None) or {}
     try:
         # litellm has already priced the response; pricing it again costs ~1.5 ms of CPU per call.
@@ -159,33 +222,29 @@ def _from_litellm(litellm: Any, response: Any) -> Completion:
             if "response_cost" in hidden
             else litellm.completion_cost(completion_response=response)
         )
-        cost: float | None = None if raw is None else float(raw)
+        return None if raw is None else float(raw)
     except Exception:
-        cost = None  # price unknown for this model: recorded as unknown, never as zero
-    choice = response.choices[0]
-    message = choice.message
-    return Completion(
-        text=message.content or None,
-        tool_calls=[
-            ToolCall(id=tc.id or f"call_{i}", name=tc.function.name or "", arguments=tc.function.arguments or "")
-            for i, tc in enumerate(getattr(message, "tool_calls", None) or [])
-        ],
-        usage=Usage(
-            calls=1,
-            prompt_tokens=int(getattr(u, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(u, "completion_tokens", 0) or 0),
-            cost_usd=cost,
-        ),
-        finish_reason=getattr(choice, "finish_reason", None),
-    )
+        return None  # price unknown for this model: recorded as unknown, never as zero
 
 
-def _from_openai_json(litellm: Any, model: str, body: Any) -> Completion:
-    """Read an OpenAI chat-completions response body; anything malformed is the provider's fault."""
-    choices = body.get("choices") if isinstance(body, dict) else None
-    if not choices or not isinstance(choices, list):
-        raise _NoChoices()
+def _from_openai_json(litellm: Any, model: str, body: dict[str, Any]) -> Completion:
+    """Read an OpenAI chat-completions response body; anything that is not one is the model's answer,
+    unusable (ModelOutputError), not the provider failing."""
+    raw_usage = body.get("usage")
     try:
+        usage_data = raw_usage if isinstance(raw_usage, dict) else {}
+        prompt, completion = int(usage_data.get("prompt_tokens") or 0), int(usage_data.get("completion_tokens") or 0)
+        usage = Usage(
+            calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=_price(litellm, model, usage_data)
+        )
+    except (TypeError, ValueError):
+        usage = None  # unreadable: the call's cost is unknown
+    choices = body.get("choices")
+    if not choices or not isinstance(choices, list):
+        raise ModelOutputError("the response has no choices", usage)
+    try:
+        if usage is None:
+            raise ValueError(f"its usage is not token counts: {str(raw_usage)[:80]}")
         message = choices[0].get("message") or {}
         content = message.get("content")
         if content is not None and not isinstance(content, str):
@@ -193,31 +252,23 @@ def _from_openai_json(litellm: Any, model: str, body: Any) -> Completion:
         calls = []
         for i, tc in enumerate(message.get("tool_calls") or []):
             function = tc.get("function") or {}
-            arguments = function.get("arguments")
-            if not isinstance(arguments, str):  # some servers send an object: the agent sees it as JSON
-                arguments = "" if arguments is None else json.dumps(arguments)
-            calls.append(ToolCall(id=tc.get("id") or f"call_{i}", name=function.get("name") or "", arguments=arguments))
-        usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
-        prompt, completion = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+            calls.append(
+                ToolCall(
+                    id=_text(tc.get("id") or f"call_{i}", "a tool call's id"),
+                    name=_text(function.get("name") or "", "a tool call's name"),
+                    arguments=_arguments_text(function.get("arguments")),
+                )
+            )
         finish_reason = choices[0].get("finish_reason")
+        result = Completion(
+            text=valid_text(content) if content else None,
+            tool_calls=calls,
+            usage=usage,
+            finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+        )
     except (AttributeError, TypeError, ValueError) as e:
-        raise _Malformed(f"the response is not a chat completion ({e})") from None
-    return Completion(
-        text=content or None,
-        tool_calls=calls,
-        usage=Usage(
-            calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=_price(litellm, model, usage)
-        ),
-        finish_reason=finish_reason if isinstance(finish_reason, str) else None,
-    )
-
-
-class _Malformed(Exception):
-    pass
-
-
-class _NoChoices(Exception):
-    pass
+        raise ModelOutputError(f"the response is not a chat completion ({e})", usage) from None
+    return result
 
 
 async def aclose() -> None:
@@ -231,14 +282,25 @@ async def complete(
     tools: list[dict[str, Any]] | None = None,
     seed: int | None = None,
 ) -> Completion:
-    """One chat completion, retried on transient provider failures; anything else is an InfraError.
+    """One chat completion, retried on transient provider failures.
 
-    Tool-call arguments are passed on exactly as the model produced them, valid JSON or not: a
-    malformed call is the agent's mistake and the toolkit answers it with an error result.
-    With ``transport="openai-http"``, call :func:`aclose` before the event loop ends (the runner
-    does) so the loop's connection pool is closed cleanly.
+    Raises, with scrubbed text (no secret this process knows appears in any message):
+
+    - :class:`ModelOutputError` for a response that arrived but cannot be used (too large, nested
+      too deep, not JSON, no choices, not a chat completion; see :mod:`frontdesk.llm.output`):
+      the answering participant's fault, never retried;
+    - :class:`frontdesk.errors.CredentialError` when credentials are missing or refused: never
+      retried, one line naming the provider and the variable to set;
+    - :class:`InfraError` for everything else (after retries when transient).
+
+    Tool-call arguments are passed on exactly as the model produced them (as text, lone surrogates
+    replaced), valid JSON or not: a malformed call is the agent's mistake and the toolkit answers
+    it with an error result. Credentials in ``api_base`` are handled as :mod:`frontdesk.llm.credentials`
+    describes. With ``transport="openai-http"``, call :func:`aclose` before the event loop ends
+    (the runner does) so the loop's connection pool is closed cleanly.
     """
     litellm = import_litellm()
+    register_secrets_in(config.params)  # so that scrub() removes them from whatever text carries them
     kwargs: dict[str, Any] = {
         "model": config.model,
         "messages": messages,
@@ -257,11 +319,13 @@ async def complete(
     if tools:
         kwargs["tools"] = tools
     cache = ResponseCache(Path(config.cache_dir)) if config.cache_dir else None
-    key = cache_key(kwargs) if cache else ""
+    key = cache_key(kwargs) if cache else ""  # before credentials move out of the URL: one key for both transports
     if cache and (hit := cache.get(key)) is not None:
         completion = Completion.model_validate(hit)
         usage = completion.usage.model_copy(update={"calls": 0, "cached_calls": 1, "cost_usd": 0.0})
         return completion.model_copy(update={"usage": usage})
+    if config.transport != "openai-http":
+        kwargs = with_url_credentials(kwargs)  # openai-http applies the same rules in endpoint()
     limiter = limiter_for(config.model, config.max_in_flight, config.requests_per_minute)
     backoff = wait_random_exponential(multiplier=config.retry_wait_s, max=60 * config.retry_wait_s)
 
@@ -286,15 +350,43 @@ async def complete(
                         completion = _from_openai_json(litellm, config.model, body)
                     else:
                         completion = _from_litellm(litellm, await litellm.acompletion(**kwargs))
-    except _NoChoices:
-        raise InfraError(f"{config.model}: the provider returned a response without choices") from None
-    except _Malformed as e:  # not retried: a server that answers in the wrong shape will do it again
-        raise InfraError(f"{config.model}: {e}") from None
+    except ModelOutputError as e:
+        raise ModelOutputError(_said(f"{config.model}: {e}"), e.usage) from None
     except Exception as e:
+        refresh_environment()  # a key set since the secrets were first read must not leak either
+        problem = credential_problem(e)
+        if problem is not None:
+            raise credential_error(config.model, config.params, problem, _provider_words(e)) from None
+        if unreadable_response(e):
+            raise ModelOutputError(
+                _said(f"{config.model}: the response cannot be read as a chat completion ({_decoding_failure(e)})")
+            ) from None
         tries = attempt.retry_state.attempt_number
         what = f"after {tries} attempts" if is_transient(e) else "not retried"
-        detail = _scrub(str(e).strip()[:300], config.params)
-        raise InfraError(f"{config.model}: {type(e).__name__}: {detail} ({what})") from None
+        raise InfraError(_said(f"{config.model}: {type(e).__name__}: {str(e).strip()[:300]} ({what})")) from None
     if cache:
         cache.put(key, completion.model_dump(mode="json"))
     return completion
+
+
+def _said(text: str) -> str:
+    """Error text as it may leave the LLM layer: valid Unicode, no known secret."""
+    return scrub(valid_text(text))
+
+
+# litellm's wrapping in front of a provider's words: "litellm.AuthenticationError: AuthenticationError: OpenAIException - "
+_LITELLM_PREFIX = re.compile(r"^(?:litellm\.\w+:\s*)?(?:\w+Error:\s*)?(?:\w+Exception - )?")
+
+
+def _provider_words(error: BaseException) -> str:
+    """The first line of what the provider (or its SDK) said, without litellm's class-name prefixes."""
+    text = str(error).strip() or type(error).__name__
+    return _LITELLM_PREFIX.sub("", text.splitlines()[0]) or text.splitlines()[0]
+
+
+def _decoding_failure(error: BaseException) -> str:
+    """What failed when litellm read the response, e.g. "RecursionError: maximum recursion depth exceeded …"."""
+    for link in reversed(exception_chain(error)):
+        if isinstance(link, (RecursionError, ValueError)) and str(link).strip():
+            return f"{type(link).__name__}: {str(link).strip().splitlines()[0][:200]}"
+    return _provider_words(error)[:200]

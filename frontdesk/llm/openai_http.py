@@ -21,6 +21,10 @@ import urllib.request
 import weakref
 from typing import Any
 
+from frontdesk.llm.credentials import URL_CREDENTIALS_KEY, strip_url_credentials
+from frontdesk.llm.output import MAX_RESPONSE_BYTES, ModelOutputError, decode_body, too_large
+from frontdesk.trajectory import valid_text
+
 DEFAULT_API_BASE = "https://api.openai.com/v1"
 
 # Parameters that configure the client rather than the request body (litellm's names).
@@ -39,6 +43,9 @@ CLIENT_PARAMS = frozenset(
         "custom_llm_provider",
     }
 )
+
+MAX_ERROR_BYTES = 64 * 1024  # of an error response's body: only its message is kept
+MAX_ERROR_TEXT = 300  # characters of that message
 
 # One aiohttp session (and connection pool) per event loop; an entry goes when its loop does.
 _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
@@ -60,7 +67,12 @@ def wire_model(model: str) -> str:
 
 
 def endpoint(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """The chat-completions URL and request headers, from the call's params or litellm's variables."""
+    """The chat-completions URL and request headers, from the call's params or litellm's variables.
+
+    Credentials in the URL are taken out of it and sent as described in
+    :mod:`frontdesk.llm.credentials`: an ``api_key`` parameter wins (Bearer), then the URL's
+    user and password (Basic), then ``OPENAI_API_KEY`` (Bearer); ``extra_headers`` override all.
+    """
     base = (
         params.get("api_base")
         or params.get("base_url")
@@ -68,14 +80,19 @@ def endpoint(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
         or os.environ.get("OPENAI_BASE_URL")
         or DEFAULT_API_BASE
     )
+    base, basic = strip_url_credentials(str(base))
     headers = {"Content-Type": "application/json"}
-    key = params.get("api_key") or os.environ.get("OPENAI_API_KEY")
-    if key:
+    explicit = params.get("api_key")
+    if explicit and explicit != URL_CREDENTIALS_KEY:
+        headers["Authorization"] = f"Bearer {explicit}"
+    elif basic is not None:
+        headers["Authorization"] = basic
+    elif key := os.environ.get("OPENAI_API_KEY"):
         headers["Authorization"] = f"Bearer {key}"
     if params.get("organization"):
         headers["OpenAI-Organization"] = str(params["organization"])
     headers.update({str(k): str(v) for k, v in (params.get("extra_headers") or {}).items()})
-    return str(base).rstrip("/") + "/chat/completions", headers
+    return base.rstrip("/") + "/chat/completions", headers
 
 
 def request_body(request: dict[str, Any]) -> dict[str, Any]:
@@ -117,32 +134,64 @@ async def aclose() -> None:
 
 
 async def post_chat(request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-    """POST one chat-completions request; the decoded JSON response, or a ProviderError."""
+    """POST one chat-completions request; the decoded JSON response, a ProviderError (the endpoint
+    failed) or a ModelOutputError (it answered with something that is not a usable completion)."""
     import aiohttp
 
     url, headers = endpoint(request)
+    if url.startswith(DEFAULT_API_BASE) and not any(k.lower() == "authorization" for k in headers):
+        # OpenAI itself answers 401 to a request without a key: say so without sending one.
+        raise ProviderError(
+            "Missing credentials: no api_key parameter and OPENAI_API_KEY is not set", transient=False, status_code=401
+        )
     payload = json.dumps(request_body(request), ensure_ascii=False).encode("utf-8")
     try:
         async with _session().post(
             url, data=payload, headers=headers, proxy=proxy_for(url), timeout=aiohttp.ClientTimeout(total=timeout_s)
         ) as response:
-            raw = await response.read()
             if response.status >= 400:
                 status = response.status
+                length = response.content_length
+                # Only the message is kept: a huge error body is not read to its end.
+                small = length is not None and length <= MAX_ERROR_BYTES
+                raw = await (response.read() if small else response.content.read(MAX_ERROR_BYTES))
                 raise ProviderError(
                     f"HTTP {status}: {_error_text(raw)}",
                     transient=status >= 500 or status in (408, 429),
                     status_code=status,
                     headers=response.headers,
                 )
+            raw = await _read_capped(response, MAX_RESPONSE_BYTES)
     except TimeoutError:
         raise ProviderError(f"no complete response within {timeout_s:g} s", transient=True) from None
     except aiohttp.ClientError as e:  # refused, reset, a body cut short: the same request may succeed
         raise ProviderError(f"connection failed: {type(e).__name__}: {e}", transient=True) from None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ProviderError(f"the response body is not JSON: {raw[:120]!r}", transient=True) from None
+    body = decode_body(raw)
+    if not isinstance(body, dict):
+        raise ModelOutputError(f"the response is a JSON {type(body).__name__}, not a chat completion object")
+    return body
+
+
+async def _read_capped(response: Any, limit: int) -> bytes:
+    """The whole body, or ModelOutputError as soon as it is known to exceed ``limit`` bytes.
+
+    A declared length over the limit is refused before reading; a body without one is read in
+    chunks and abandoned when it passes the limit (closing the connection, not draining it).
+    """
+    length = response.content_length
+    if length is not None and length > limit:
+        response.close()
+        raise too_large(length)
+    if length is not None:
+        return await response.read()
+    chunks, size = [], 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise too_large(size, "bytes or more")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _error_text(raw: bytes) -> str:
@@ -150,7 +199,7 @@ def _error_text(raw: bytes) -> str:
         error = json.loads(raw).get("error")
         message = error.get("message") if isinstance(error, dict) else error
         if message:
-            return str(message)
-    except (ValueError, AttributeError):
+            return valid_text(str(message))[:MAX_ERROR_TEXT]
+    except (ValueError, AttributeError, RecursionError):
         pass
-    return raw[:300].decode("utf-8", errors="replace") or "(empty body)"
+    return raw[:MAX_ERROR_TEXT].decode("utf-8", errors="replace") or "(empty body)"

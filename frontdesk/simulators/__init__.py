@@ -2,7 +2,7 @@
 
 from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
 from frontdesk.simulators.factory import USERS, build_user, check_user_spec
-from frontdesk.simulators.llm_user import LLMUser, build_system_prompt, parse_user_text, to_user_messages
+from frontdesk.simulators.llm_user import LLMUser, Strategy, build_system_prompt, to_user_messages
 from frontdesk.simulators.persona import (
     DEFAULT_PERSONA_NAME,
     Persona,
@@ -14,13 +14,16 @@ from frontdesk.simulators.persona import (
     resolve_personas,
 )
 from frontdesk.simulators.scripted_user import ScriptedUser
+from frontdesk.simulators.signals import SIGNAL_TOKENS, parse_user_text
 
 __all__ = [
     "DEFAULT_PERSONA_NAME",
     "USERS",
     "LLMUser",
     "Persona",
+    "SIGNAL_TOKENS",
     "ScriptedUser",
+    "Strategy",
     "UserContext",
     "UserSimulator",
     "UserSimulatorError",

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from frontdesk.llm.participants import ParticipantRegistry
 from frontdesk.simulators.base import UserContext, UserSimulator
-from frontdesk.simulators.llm_user import LLMUser
+from frontdesk.simulators.llm_user import LLMUser, Strategy
 from frontdesk.simulators.scripted_user import ScriptedUser
 
 USERS: ParticipantRegistry[UserContext, UserSimulator] = ParticipantRegistry(
     "user",
     scripted={"scripted/user": ScriptedUser},
-    strategies={
-        "plain": LLMUser,
-        "think": lambda model, context: LLMUser(model, context, strategy="think"),
-        "verify": lambda model, context: LLMUser(model, context, strategy="verify"),
-    },
+    strategies={s.value: partial(LLMUser, strategy=s) for s in Strategy},
 )
 
 check_user_spec = USERS.check

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from frontdesk.envs import UserScenario
+from frontdesk.simulators.signals import SIGNAL_TOKENS
 from frontdesk.text import numbers_in
 from frontdesk.trajectory import Role, Trajectory, UserSignal, UserTurn
 
@@ -99,7 +100,6 @@ _COMMON_CAPITALISED = {
     "we",
     "our",
 }
-_KNOWN_SIGNALS = {"###STOP###", "###TRANSFER###", "###OUT-OF-SCOPE###"}
 
 
 def scenario_text(scenario: UserScenario) -> str:
@@ -154,9 +154,7 @@ def check_turn(turn: UserTurn, scenario: UserScenario, trajectory: Trajectory) -
         return GuardFailure("empty", "the turn has no message, no signal and no device action")
     if text and _ROLE_FLIP.search(text):
         return GuardFailure("role_flip", f"the customer speaks as the agent: {_ROLE_FLIP.search(text).group(0)!r}")
-    leak = _LEAK.search(text) or next(
-        (m for m in _SIGNAL_LIKE.finditer(text) if m.group(0) not in _KNOWN_SIGNALS), None
-    )
+    leak = _LEAK.search(text) or next((m for m in _SIGNAL_LIKE.finditer(text) if m.group(0) not in SIGNAL_TOKENS), None)
     if leak:
         return GuardFailure("leak", f"instructions or reasoning leaked into the message: {leak.group(0)!r}")
     if turn.signal is UserSignal.STOP:

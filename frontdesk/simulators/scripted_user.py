@@ -8,11 +8,11 @@ nothing more to ask.
 
 from __future__ import annotations
 
-import json
 import re
+from typing import Any
 
 from frontdesk.simulators.base import UserContext, UserSimulator
-from frontdesk.tools import ToolCall
+from frontdesk.tools import ArgumentError, ToolCall, parse_leading_object
 from frontdesk.trajectory import Role, Trajectory, UserSignal, UserTurn
 
 CONFIRMATION_CUES = ("confirm", "proceed", "shall i", "should i", "go ahead", "(yes/no)", "do you want me to")
@@ -40,12 +40,11 @@ def requested_device_action(text: str, tool_names: list[str]) -> ToolCall | None
                 continue
             rest = text[found.end() :]
             brace = rest.find("{")
-            arguments: dict = {}
+            arguments: dict[str, Any] = {}
             if 0 <= brace <= 3:  # the object must follow the name, not sit somewhere later
                 try:
-                    value, _ = json.JSONDecoder().raw_decode(rest[brace:])
-                    arguments = value if isinstance(value, dict) else {}
-                except json.JSONDecodeError:
+                    arguments = parse_leading_object(rest[brace:])
+                except ArgumentError:  # the agent's text is model output: hostile JSON is no arguments
                     arguments = {}
             return ToolCall(id=f"user-{name}", name=name, arguments=arguments, requestor="user")
     return None

@@ -1,5 +1,13 @@
 """Tool API: ``@tool`` functions, their schemas and validation, and Toolkits bound to a DB."""
 
+from frontdesk.tools.arguments import (
+    MAX_ARGUMENT_BYTES,
+    MAX_ARGUMENT_DEPTH,
+    ArgumentError,
+    arguments_text,
+    parse_arguments,
+    parse_leading_object,
+)
 from frontdesk.tools.generic import AGENT_GENERIC_TOOLS, evaluate_arithmetic
 from frontdesk.tools.schema import ToolDefinitionError, parse_docstring
 from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool, write_tool_names
@@ -7,6 +15,9 @@ from frontdesk.tools.toolkit import Toolkit
 
 __all__ = [
     "AGENT_GENERIC_TOOLS",
+    "MAX_ARGUMENT_BYTES",
+    "MAX_ARGUMENT_DEPTH",
+    "ArgumentError",
     "Tool",
     "ToolCall",
     "ToolDefinitionError",
@@ -15,8 +26,11 @@ __all__ = [
     "ToolKind",
     "ToolResult",
     "Toolkit",
+    "arguments_text",
     "evaluate_arithmetic",
+    "parse_arguments",
     "parse_docstring",
+    "parse_leading_object",
     "tool",
     "write_tool_names",
 ]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
+from frontdesk.tools.arguments import ArgumentError, arguments_text, parse_arguments
 from frontdesk.tools.schema import ToolDefinitionError, parameters_schema
 
 
@@ -39,15 +39,33 @@ class ToolCall(BaseModel):
     requestor: str = "agent"  # "agent" or "user": who asked for it (dual-control domains)
 
     def arguments_text(self) -> str:
-        if isinstance(self.arguments, str):
-            return self.arguments
-        return json.dumps(self.arguments, sort_keys=True)
+        return arguments_text(self.arguments)
+
+    def _storable_arguments(self) -> str | dict[str, Any]:
+        """A dict past the argument limits is stored as its note: writing it would recurse."""
+        if isinstance(self.arguments, dict):
+            try:
+                parse_arguments(self.arguments)
+            except ArgumentError:
+                return arguments_text(self.arguments)
+        return self.arguments
+
+    @field_serializer("arguments")
+    def _serialise_arguments(self, _: Any) -> str | dict[str, Any]:
+        return self._storable_arguments()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # Results cross processes pickled, and pickle recurses too.
+        state = super().__getstate__()
+        state["__dict__"] = {**state["__dict__"], "arguments": self._storable_arguments()}
+        return state
 
 
 class ToolErrorKind(str, Enum):
     UNKNOWN_TOOL = "unknown_tool"
     BAD_JSON = "bad_json"
     INVALID_ARGUMENTS = "invalid_arguments"
+    ARGUMENT_LIMIT = "argument_limit"  # nested too deep or too large: refused before anything walks them
     RULE = "rule"  # the tool raised ToolError: a domain rule refused the call
     CRASH = "crash"  # the tool itself raised something unexpected: a bug in the domain
 

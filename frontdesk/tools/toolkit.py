@@ -10,7 +10,14 @@ from typing import Any
 from jsonschema.exceptions import ValidationError
 from pydantic import BaseModel
 
+from frontdesk.tools.arguments import ArgumentError, parse_arguments
 from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult
+
+_ARGUMENT_ERRORS = {
+    "malformed": ToolErrorKind.BAD_JSON,
+    "not_an_object": ToolErrorKind.INVALID_ARGUMENTS,
+    "limit": ToolErrorKind.ARGUMENT_LIMIT,
+}
 
 
 def _describe(error: ValidationError, tool_name: str, schema: dict[str, Any]) -> str:
@@ -80,21 +87,10 @@ class Toolkit:
         if t is None:
             known = ", ".join(sorted(self.tools)) or "none"
             return fail(ToolErrorKind.UNKNOWN_TOOL, f"unknown tool {call.name!r}. Available tools: {known}")
-        args: Any = call.arguments
-        if isinstance(args, str):
-            try:
-                args = json.loads(args) if args.strip() else {}
-            except json.JSONDecodeError as e:
-                return fail(
-                    ToolErrorKind.BAD_JSON,
-                    f"arguments for {call.name!r} are not valid JSON ({e.msg} at position {e.pos}); "
-                    'send a JSON object such as {"name": "value"}',
-                )
-        if not isinstance(args, dict):
-            return fail(
-                ToolErrorKind.INVALID_ARGUMENTS,
-                f"arguments for {call.name!r} must be a JSON object, got {type(args).__name__}",
-            )
+        try:
+            args = parse_arguments(call.arguments)
+        except ArgumentError as e:
+            return fail(_ARGUMENT_ERRORS[e.reason], f"arguments for {call.name!r} {e.problem}")
         errors = sorted(t.validator.iter_errors(args), key=lambda e: (list(e.absolute_path), e.message))
         if errors:
             detail = "; ".join(_describe(e, t.name, t.parameters) for e in errors)

@@ -1,0 +1,123 @@
+"""What the airline scenarios are written with: facts about the seed data, seeded choices of members
+and reservations, and how customers name their trips and cards (gold actions: ``authoring.kit.Gold``)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from authoring import kit
+from authoring.kit import spoken_date
+from frontdesk.envs.airline import lookup, rules
+from frontdesk.envs.airline.db import AirlineDB, CreditCard, Reservation, User
+from frontdesk.envs.domain import Domain
+
+NO_HUMAN = "Do not ask for a human agent."
+
+
+class Facts:
+    """Questions about the seed database that decide which policy rule a reservation falls under."""
+
+    def __init__(self, db: AirlineDB) -> None:
+        self.db = db
+
+    def owner(self, res: Reservation) -> User:
+        return self.db.users[res.user_id]
+
+    def tier(self, res: Reservation) -> str:
+        return self.owner(res).membership
+
+    def hours_to_departure(self, res: Reservation) -> float:
+        return lookup.hours_until(lookup.segment_departure(self.db, res.flights[0]))
+
+    def booked_hours_ago(self, res: Reservation) -> float:
+        return -lookup.hours_until(datetime.fromisoformat(res.created_at))
+
+    def started(self, res: Reservation) -> bool:
+        return lookup.first_departed(self.db, res) is not None
+
+    def statuses(self, res: Reservation) -> list[str]:
+        return [lookup.segment_state(self.db, s).status for s in res.flights]
+
+    def airline_cancelled(self, res: Reservation) -> bool:
+        return "cancelled" in self.statuses(res)
+
+    def unflown(self, res: Reservation) -> bool:
+        """Nothing flown yet and nothing cancelled by the airline."""
+        return not self.started(res) and not self.airline_cancelled(res)
+
+    def sellable(self, res: Reservation) -> bool:
+        """Every flight still has seats and prices (nothing departed or cancelled)."""
+        return all(lookup.segment_state(self.db, s).prices is not None for s in res.flights)
+
+    def card(self, user: User) -> CreditCard:
+        return next(m for m in user.payment_methods.values() if isinstance(m, CreditCard))
+
+    def paid(self, res: Reservation) -> float:
+        return rules.money(sum(p.amount for p in res.payment_history))
+
+    def city(self, code: str) -> str:
+        return self.db.airports[code].city
+
+    def trip(self, res: Reservation) -> str:
+        """'Denver to Boston on May 20, 2026' (and back on …)."""
+        text = f"{self.city(res.origin)} to {self.city(res.destination)} on {spoken_date(res.flights[0].date)}"
+        if res.trip_type == "round_trip":
+            back = next(s for s in res.flights if s.origin == res.destination)
+            text += f", returning on {spoken_date(back.date)}"
+        return text
+
+
+def card_words(card: CreditCard, whose: str = "my") -> str:
+    """How a customer names a card: "my Visa card ending in 4821" (or "your …" in instructions)."""
+    brand = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express"}[card.brand]
+    return f"{whose} {brand} card ending in {card.last_four}"
+
+
+def person(p: Any) -> dict[str, str]:
+    return {"first_name": p.first_name, "last_name": p.last_name, "date_of_birth": p.date_of_birth}
+
+
+@dataclass
+class Context:
+    """Everything a scenario needs: the domain, facts about its seed data, and seeded choices."""
+
+    domain: Domain
+    facts: Facts
+    pick: Picker
+
+    @property
+    def rng(self) -> random.Random:
+        return self.pick.rng
+
+
+class Picker(kit.Picker):
+    """Seeded choices that never reuse a member, so no two tasks share a customer."""
+
+    def reservation(self, db: AirlineDB, keep: Callable[[Reservation], bool]) -> Reservation:
+        found = [r for _, r in sorted(db.reservations.items()) if r.status == "active" and keep(r)]
+        return self.take(found, key=lambda r: r.user_id)
+
+    def user(self, db: AirlineDB, keep: Callable[[User], bool]) -> User:
+        return self.take([u for _, u in sorted(db.users.items()) if keep(u)], key=lambda u: u.user_id)
+
+
+def opening(ctx: Context, res: Reservation) -> kit.Gold:
+    """The reads every reservation task starts with: the member, then the reservation."""
+    gold = kit.Gold(ctx.domain)
+    gold("get_user_details", user_id=res.user_id)
+    gold("get_reservation_details", reservation_id=res.reservation_id)
+    return gold
+
+
+def untouched(ctx: Context, res: Reservation) -> bool:
+    """Booked over a day ago, nothing flown, nothing cancelled by the airline: the plain case."""
+    return ctx.facts.booked_hours_ago(res) > rules.FREE_CANCELLATION_HOURS and ctx.facts.unflown(res)
+
+
+def just_booked(ctx: Context, res: Reservation) -> bool:
+    """Booked less than a day ago, nothing flown, nothing cancelled by the airline: free to cancel."""
+    return ctx.facts.booked_hours_ago(res) < rules.FREE_CANCELLATION_HOURS and ctx.facts.unflown(res)

@@ -1,0 +1,7 @@
+"""Retail's generators: the seed DB, the tasks drafted from it, the README's figures."""
+
+from authoring import kit
+from authoring.retail import data, stats, tasks
+from frontdesk.envs.retail import domain
+
+GENERATOR = kit.Generator(domain=domain, db=data.render, tasks=tasks.render, figures=stats.table)

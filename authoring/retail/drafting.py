@@ -1,0 +1,196 @@
+"""What the retail scenarios are written with: drafts that run their gold actions as they are added,
+and a pool that hands out customers and orders without repeats.
+
+A draft executes every gold action on its own copy of the database the moment it is added, so a
+task can only state amounts the tools really produce, and a gold action that fails stops the script.
+How customers say things is in phrases.py; the gold actions several families share, in gold.py.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from authoring.kit import Gold, Picker, task_record, user_scenario
+from authoring.retail.catalog import CITIES, STREET_NAMES, STREET_TYPES, UNITS
+from frontdesk.envs.domain import Domain
+from frontdesk.envs.retail.db import (
+    Address,
+    Customer,
+    GiftCard,
+    Order,
+    OrderItem,
+    Product,
+    RetailDB,
+    Variant,
+)
+from frontdesk.envs.retail.money import dollars
+
+R = TypeVar("R", Customer, Order, Product)
+Identity = Literal["email", "name_zip"]
+
+
+# --- a task being written --------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    family: str
+    description: str
+    gold: Gold
+    tags: list[str] = field(default_factory=list)
+    reason: str = ""
+    facts: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)
+    will_not_accept: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    def run(self, name: str, **arguments: Any) -> Any:
+        """Add a gold action and return what the tool returned (parsed JSON when it is JSON)."""
+        return self.gold(name, **arguments)
+
+    def identify(self, customer: Customer, how: Identity) -> None:
+        """The customer proves who they are, the way ``how`` says; the agent looks them up."""
+        if how == "email":
+            self.facts.update({"name": f"{customer.first_name} {customer.last_name}", "email": customer.email})
+            self.run("find_customer_id_by_email", email=customer.email)
+            self.tags.append("identity-email")
+        else:
+            self.facts.update(
+                {
+                    "first name": customer.first_name,
+                    "last name": customer.last_name,
+                    "zip code": customer.address.zip_code,
+                }
+            )
+            self.unknown.append("email")
+            self.instructions.append(
+                "You do not remember which email address your account uses; to identify yourself you give your "
+                f"name and the zip code on your account, {customer.address.zip_code}."
+            )
+            self.run(
+                "find_customer_id_by_name_zip",
+                first_name=customer.first_name,
+                last_name=customer.last_name,
+                zip_code=customer.address.zip_code,
+            )
+            self.tags.append("identity-name-zip")
+
+    def say(self, *outputs: float | str) -> None:
+        """Values the agent must tell the customer; amounts are written as dollars."""
+        self.outputs.extend(o if isinstance(o, str) else dollars(o) for o in outputs)
+
+    def task(self, task_id: str, split: str) -> dict[str, Any]:
+        if not self.reason or not self.instructions:
+            raise ValueError(f"{self.family}: a task needs a reason for contact and instructions")
+        scenario = user_scenario(self.reason, self.facts, self.instructions, self.unknown, self.will_not_accept)
+        return {
+            "id": task_id,
+            "split": split,
+            **task_record(self.description, sorted(set(self.tags)), scenario, self.gold, self.outputs),
+        }
+
+
+# --- choosing customers and orders ---------------------------------------------------------------
+
+
+class Pool:
+    """The seed database, read-only, with a seeded random source and memory of what was used."""
+
+    def __init__(self, domain: Domain, rng: random.Random) -> None:
+        self.domain = domain
+        self.db: RetailDB = domain.build_db()
+        self.rng = rng
+        self.picker = Picker(rng)
+
+    def new_draft(self, family: str, description: str) -> Draft:
+        """A draft with its own fresh copy of the seed database."""
+        return Draft(family=family, description=description, gold=Gold(self.domain, family))
+
+    def take(self, family: str, candidates: Iterable[R]) -> R:
+        """A random record (customer, order, product) not yet used by ``family``, marked as used."""
+        return self.picker.take(candidates, key=lambda c: (family, c.id), label=family)
+
+    def customer(self, order: Order) -> Customer:
+        return self.db.customers[order.customer_id]
+
+    def open_order(self, draft: Draft, order: Order) -> dict[str, Any]:
+        """How most conversations about an order start: its customer identifies themselves (by email or by
+        name and zip code, as ``identity`` picks), then the agent reads the order; returns what it read."""
+        customer = self.customer(order)
+        draft.identify(customer, self.identity(customer))
+        return draft.run("get_order_details", order_id=order.id)
+
+    def orders(self, *statuses: str, where: Callable[[Order], bool] = lambda o: True) -> list[Order]:
+        return [o for _, o in sorted(self.db.orders.items()) if (not statuses or o.status in statuses) and where(o)]
+
+    def customers(self, where: Callable[[Customer], bool]) -> list[Customer]:
+        return [c for _, c in sorted(self.db.customers.items()) if where(c)]
+
+    def customer_orders(self, customer: Customer, *statuses: str) -> list[Order]:
+        orders = [self.db.orders[i] for i in customer.order_ids]
+        return [o for o in orders if not statuses or o.status in statuses]
+
+    def has_namesake(self, customer: Customer) -> bool:
+        return any(
+            (c.first_name, c.last_name) == (customer.first_name, customer.last_name) and c.id != customer.id
+            for c in self.db.customers.values()
+        )
+
+    def identity(self, customer: Customer) -> Identity:
+        """Mostly email; by name and zip code a third of the time, and always when a namesake exists."""
+        return "name_zip" if self.has_namesake(customer) or self.rng.random() < 0.33 else "email"
+
+    def alternatives(self, item: OrderItem, order: Order, *, available: bool = True) -> list[Variant]:
+        """Other variants of the item's product that the order does not hold, by availability."""
+        held = {i.variant_id for i in order.items}
+        variants = self.db.products[item.product_id].variants.values()
+        return [v for v in sorted(variants, key=lambda v: v.id) if v.available == available and v.id not in held]
+
+    def new_address(self, avoid: Address) -> Address:
+        while True:
+            city, state, zip_prefix = self.rng.choice(CITIES)
+            address = Address(
+                street=f"{self.rng.randint(1, 999)} {self.rng.choice(STREET_NAMES)} {self.rng.choice(STREET_TYPES)}",
+                unit=self.rng.choice(UNITS) if self.rng.random() < 0.4 else "",
+                city=city,
+                state=state,
+                zip_code=f"{zip_prefix}{self.rng.randint(0, 99):02d}",
+            )
+            if address != avoid:
+                return address
+
+
+# --- facts about orders the families need -----------------------------------------------------------
+
+
+def original_method(order: Order) -> str:
+    """The payment method the order was first paid with."""
+    return order.payments[0].payment_method_id
+
+
+def can_pay(customer: Customer, method_id: str, amount: float) -> bool:
+    method = customer.payment_methods[method_id]
+    return amount <= 0 or not isinstance(method, GiftCard) or method.balance >= amount
+
+
+def swap_plan(pool: Pool, order: Order, count: int) -> list[tuple[OrderItem, Variant]]:
+    """``count`` items of the order, each with an available replacement that changes as few options as
+    possible (the way people exchange: another size, another colour); [] when the order has too few."""
+    swappable = [item for item in order.items if pool.alternatives(item, order)]
+    if len(swappable) < count:
+        return []
+    chosen = sorted(pool.rng.sample(swappable, count), key=order.items.index)
+    plan: list[tuple[OrderItem, Variant]] = []
+    for item in chosen:
+        taken = {v.id for _, v in plan}
+        candidates = [v for v in pool.alternatives(item, order) if v.id not in taken]
+        if not candidates:
+            return []
+        changed = {v.id: sum(v.options[k] != item.options.get(k) for k in v.options) for v in candidates}
+        fewest = min(changed.values())
+        plan.append((item, pool.rng.choice([v for v in candidates if changed[v.id] == fewest])))
+    return plan
