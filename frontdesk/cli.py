@@ -145,6 +145,12 @@ def run(
     allow_missing_keys: bool = typer.Option(
         False, "--allow-missing-keys", help="Start even if a provider's API key variable is not set."
     ),
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Rebuild a lost manifest from these options and set aside unreadable or foreign trial lines "
+        "(to trials.rejected.jsonl), keeping every good trial; then resume.",
+    ),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
     from frontdesk.api import default_run_folder
@@ -176,7 +182,7 @@ def run(
         config = config.model_copy(update={"cache_dir": str(root / ".response-cache")})
     if out_dir is None:
         out_dir = default_run_folder(config)
-    plan = plan_run(config, out_dir, allow_missing_keys=allow_missing_keys)
+    plan = plan_run(config, out_dir, allow_missing_keys=allow_missing_keys, repair=repair)
     if agent is None and user is None:
         err.print(
             "[yellow]No --agent/--user given: running offline with scripted/oracle + scripted/user.[/]\n"
@@ -305,6 +311,33 @@ def compare(
 
 
 @app.command()
+def repair(run_dir: Path = typer.Argument(..., help="Run folder written by `frontdesk run`.")) -> None:
+    """Move unreadable or repeated lines of trials.jsonl to trials.rejected.jsonl, keeping every good trial."""
+    from frontdesk.eval.store import REJECTED, RunStore
+
+    store = RunStore(run_dir)
+    if not store.manifest_path.exists() and store.trials_path.exists():
+        from frontdesk.errors import RunFolderError
+
+        raise RunFolderError(
+            f"{run_dir} has no manifest.json; rerun the original `frontdesk run … --out {run_dir}` command "
+            "with --repair to rebuild it from those options (trials it could not have produced are set aside)"
+        )
+    store.read_manifest()  # a folder that is not a run is refused here
+    store.lock()
+    try:
+        moved = store.quarantine()
+        store.prepare_append()
+    finally:
+        store.unlock()
+    kept = len(store.records())
+    if moved:
+        out.print(Text(f"Moved {moved} line(s) to {run_dir / REJECTED}; kept {kept} trial(s). Rerun to resume."))
+    else:
+        out.print(Text(f"Nothing to repair: {kept} trial(s), every line readable."))
+
+
+@app.command()
 def export(
     run_dir: Path = typer.Argument(..., help="Run folder written by `frontdesk run`."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv, parquet (needs frontdesk\\[parquet]) or jsonl."),
@@ -323,23 +356,31 @@ def export(
 
 @app.command()
 def validate(
-    domain: str | None = typer.Option(None, "--domain", "-d", help="Domain to validate (default: all)."),
+    domain: list[str] = typer.Option([], "--domain", "-d", help="Domain to validate (repeatable; default: all)."),
 ) -> None:
     """Check every task: gold actions run, writes change the state, oracle + scripted user pass."""
     from frontdesk.envs import domain_names, get_domain
+    from frontdesk.errors import FrontdeskError
     from frontdesk.eval import validate as validate_domain
 
-    names = [domain] if domain else domain_names()
+    names = domain or domain_names()
     broken = 0
     for name in names:
-        checks = validate_domain(get_domain(name))
+        try:
+            with err.status(Text(f"validating {name}…")):  # the larger domains take tens of seconds
+                loaded = get_domain(name)
+                checks = validate_domain(loaded)
+        except FrontdeskError as e:  # one broken domain must not stop the others' checks
+            broken += 1
+            out.print(Text.assemble(f"{name}: ", ("cannot load", "red"), f": {e}"))
+            continue
         bad = [c for c in checks if not c.ok]
         broken += len(bad)
-        status = "[green]ok[/]" if not bad else f"[red]{len(bad)} broken[/]"
-        out.print(f"{name}: {len(checks)} tasks, {status}")
+        status = ("ok", "green") if not bad else (f"{len(bad)} broken", "red")
+        out.print(Text.assemble(f"{name}: {len(checks)} tasks, ", status))
         for c in bad:
             for problem in c.problems:
-                out.print(f"  {c.task_id}: {problem}", markup=False)
+                out.print(Text(f"  {c.task_id}: {problem}"))
     if broken:
         raise typer.Exit(1)
 
@@ -348,12 +389,21 @@ def validate(
 def domains() -> None:
     """List the domains frontdesk can run."""
     from frontdesk.envs import domain_names, get_domain
+    from frontdesk.errors import FrontdeskError
 
     table = Table("domain", "tasks", "agent tools", "user tools", "description")
+    problems = []
     for name in domain_names():
-        d = get_domain(name)
-        table.add_row(name, str(len(d.tasks)), str(len(d.agent_tools)), str(len(d.user_tools)), d.description)
+        try:
+            d = get_domain(name)
+            row = (str(len(d.tasks)), str(len(d.agent_tools)), str(len(d.user_tools)), Text(d.description))
+        except FrontdeskError as e:  # one broken installed domain must not hide the others
+            problems.append(f"{name}: {e}")
+            row = ("—", "—", "—", Text("cannot load (see below)", style="red"))
+        table.add_row(Text(name), *row)
     out.print(table)
+    for problem in problems:
+        err.print(Text.assemble(("error: ", "red"), problem))
 
 
 @app.command()

@@ -110,3 +110,84 @@ def test_no_large_files_are_tracked():
         and not (name.startswith("frontdesk/envs/") and "/data/" in name)
     ]
     assert large == []
+
+
+@pytest.fixture
+def broken_domain_installed(tmp_path) -> dict[str, str]:
+    """An installed package whose domain fails at import, found through the entry point group."""
+    site = tmp_path / "site"
+    dist = site / "broken_domain-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-domain\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[frontdesk.domains]\nbroken = broken_domain:domain\n")
+    (site / "broken_domain.py").write_text("raise RuntimeError('this domain is broken on purpose')\n")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]), "COLUMNS": "200"}
+
+
+def test_one_broken_installed_domain_does_not_hide_the_others(broken_domain_installed):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "frontdesk", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=broken_domain_installed,
+        )
+
+    listed = run("domains")
+    assert listed.returncode == 0, listed.stderr
+    assert "mock" in listed.stdout and "retail" in listed.stdout
+    assert "broken: domain 'broken' (broken_domain:domain) failed to load: RuntimeError" in listed.stderr
+    checked = run("validate", "--domain", "mock", "--domain", "broken")
+    assert checked.returncode == 1
+    assert "mock: 14 tasks, ok" in checked.stdout
+    assert "broken: cannot load: domain 'broken'" in checked.stdout
+    assert "Traceback" not in checked.stderr
+
+
+def test_a_corrupt_middle_line_is_repaired_keeping_every_good_trial(tmp_path):
+    folder = tmp_path / "run"
+    args = ("run", "--domain", "mock", "--trials", "2", "--out", str(folder))
+    assert frontdesk(*args).returncode == 0
+    lines = (folder / "trials.jsonl").read_text().splitlines(keepends=True)
+    lines[5] = lines[5][:40] + "\n"  # a torn line in the middle
+    (folder / "trials.jsonl").write_text("".join(lines))
+    refused = frontdesk("report", str(folder))
+    assert_one_clean_error(refused, "line 6: not a trial record", f"frontdesk repair {folder}")
+    repaired = frontdesk("repair", str(folder))
+    assert repaired.returncode == 0, repaired.stderr
+    assert "Moved 1 line(s)" in repaired.stdout and "kept 27 trial(s)" in repaired.stdout
+    [rejected] = (folder / "trials.rejected.jsonl").read_text().splitlines()
+    assert json.loads(rejected)["line"] == 6
+    resumed = frontdesk(*args)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "27 of 28 trials already done" in resumed.stderr
+    keys = [tuple(json.loads(x)[k] for k in ("task_id", "persona", "trial")) for x in (folder / "trials.jsonl").open()]
+    assert len(keys) == len(set(keys)) == 28
+
+
+def test_a_lost_manifest_is_rebuilt_from_the_command_and_foreign_trials_set_aside(tmp_path):
+    folder = tmp_path / "run"
+    args = ("run", "--domain", "mock", "--trials", "2", "--out", str(folder))
+    assert frontdesk(*args).returncode == 0
+    (folder / "manifest.json").unlink()
+    records = [json.loads(x) for x in (folder / "trials.jsonl").read_text().splitlines()]
+    records[0]["seed"] += 1  # as if another configuration had written it
+    (folder / "trials.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert_one_clean_error(frontdesk("repair", str(folder)), "--repair")
+    rebuilt = frontdesk(*args, "--repair")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "27 of 28 trials already done" in rebuilt.stderr  # only the foreign trial ran again
+    [rejected] = (folder / "trials.rejected.jsonl").read_text().splitlines()
+    assert "seed does not match" in json.loads(rejected)["reason"]
+
+
+@pytest.mark.parametrize("content", ["[1, 2, 3]", '{"config": {}}', "not json at all"])
+def test_a_manifest_that_is_not_one_is_a_clear_error(finished_run, tmp_path, content):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "manifest.json").write_text(content)
+    (copy / "trials.jsonl").write_bytes((finished_run / "trials.jsonl").read_bytes())
+    for command in (("report", str(copy)), ("export", str(copy))):
+        assert_one_clean_error(frontdesk(*command), f"{copy / 'manifest.json'}")

@@ -250,3 +250,23 @@ def test_markup_in_a_model_string_is_printed_as_text(tmp_path, model):
         assert result.returncode == 0, result.stderr
         assert f"agent {model}" in result.stdout
     assert load_run(folder).manifest["config"]["agent"] == model
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="finds worker processes through /proc")
+def test_ctrl_c_stops_a_run_with_workers_promptly(slow_server, tmp_path):
+    folder = tmp_path / "run"
+    proc = start(cli(folder, slow_server, "--trials", "6", "--workers", "2", "--concurrency", "4"))
+    try:
+        wait_for(lambda: lines_in(folder) >= 1, what="the first trial", proc=proc)
+        workers = children(proc.pid)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        took = time.monotonic() - started
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Interrupted" in stderr and "Traceback" not in stderr
+    assert took < 30
+    wait_for(lambda: not any(alive(w) for w in workers), timeout=15, what="the workers to exit")
+    assert lines_in(folder) < MOCK_TASKS * 6  # it did stop part-way

@@ -87,13 +87,6 @@ def test_rerun_of_the_same_config_runs_nothing_new(tmp_path):
     assert faster.pending == []
 
 
-def test_more_trials_is_a_different_configuration(tmp_path):
-    folder = tmp_path / "run"
-    run(RunConfig(domain="mock", trials=1, task_ids=["product-price"]), folder)
-    with pytest.raises(RunFolderError, match="trials"):
-        run(RunConfig(domain="mock", trials=2, task_ids=["product-price"]), folder)
-
-
 def test_different_config_on_same_folder_is_refused_and_writes_nothing(tmp_path):
     folder = tmp_path / "run"
     run(RunConfig(domain="mock", task_ids=["product-price"]), folder)
@@ -432,3 +425,17 @@ def test_the_customer_prompt_version_is_part_of_the_config_hash(monkeypatch):
     monkeypatch.setattr(config_module, "PROMPT_VERSION", config_module.PROMPT_VERSION + "-changed")
     assert cfg.config_hash(fingerprint) != before
     assert cfg.simulator_stamp()["prompt_version"].endswith("-changed")
+
+
+def test_raising_trials_grows_the_run_and_lowering_is_refused(tmp_path):
+    folder = tmp_path / "run"
+    small = RunConfig(domain="mock", task_ids=["product-price", "update-email"], trials=2)
+    run(small, folder)
+    first = {r.key: r.seed for r in load_run(folder).records}
+    plan = run(small.model_copy(update={"trials": 4}), folder)
+    assert plan.already_done == 4 and len(plan.pending) == 4  # only the new trials ran
+    view = load_run(folder)
+    assert view.manifest["config"]["trials"] == 4 and [r.k for r in view.summary.rows] == [1, 2, 3, 4]
+    assert {k: s for k, s in ((r.key, r.seed) for r in view.records) if k in first} == first  # same seeds
+    with pytest.raises(RunFolderError, match=r"holds 4 trials per task; --trials 3 would hide"):
+        run(small.model_copy(update={"trials": 3}), folder)

@@ -215,3 +215,40 @@ def test_a_run_with_credentials_in_api_base_works_and_writes_them_nowhere(basic_
     for path in folder.rglob("*"):
         if path.is_file():
             assert PASSWORD not in path.read_text(encoding="utf-8", errors="replace"), f"leaked into {path}"
+
+
+def test_planted_keys_reach_no_file_and_no_console_line(tmp_path):
+    """The attack in miniature: a key in the environment, a password in the URL, a provider that
+    echoes what it got. Nothing the CLI prints or writes may hold either."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    server = MockModelServer(authorization="Bearer something-else-entirely")
+    folder = tmp_path / "run"
+    with ServerThread(server):
+        env = {**os.environ, "OPENAI_API_KEY": ENV_KEY, "COLUMNS": "300"}
+        outputs = []
+        for api_base in (server.api_base, with_credentials(server)):
+            for transport in ("litellm", "openai-http"):
+                result = subprocess.run(
+                    [sys.executable, "-m", "frontdesk", "run", "--domain", "mock", "--task", "product-price",
+                     "--agent", "openai/mock-agent", "--user", "openai/mock-user", "--transport", transport,
+                     "--llm-param", f"api_base={api_base}", "--out", str(folder)],
+                    cwd=root, capture_output=True, text=True, timeout=120, env=env,
+                )  # fmt: skip
+                assert result.returncode == 2, result.stderr  # a refused credential stops the run
+                outputs.append(result.stdout + result.stderr)
+        report = subprocess.run(
+            [sys.executable, "-m", "frontdesk", "report", str(folder), "--html"],
+            cwd=root, capture_output=True, text=True, timeout=120, env=env,
+        )  # fmt: skip
+        outputs.append(report.stdout + report.stderr)
+    for text in outputs:
+        assert ENV_KEY not in text and PASSWORD not in text, text
+    assert any("rejected the credentials" in text or "Incorrect API key" in text for text in outputs)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            content = path.read_text(encoding="utf-8", errors="replace")
+            assert ENV_KEY not in content and PASSWORD not in content, f"leaked into {path}"

@@ -37,7 +37,13 @@ def get_domain(name: str) -> Domain:
     if name not in targets:
         raise ConfigError(f"unknown domain {name!r}; available: {', '.join(sorted(targets))}")
     module_name, _, attr = targets[name].partition(":")
-    domain = getattr(importlib.import_module(module_name), attr or "domain")
+    try:
+        domain = getattr(importlib.import_module(module_name), attr or "domain")
+    except Exception as e:  # an installed domain's own bug: name it, and keep the other domains usable
+        raise ConfigError(
+            f"domain {name!r} ({targets[name]}) failed to load: {type(e).__name__}: {e}; "
+            "fix or uninstall the package that provides it"
+        ) from None
     if not isinstance(domain, Domain):
         raise ConfigError(f"{targets[name]} is not a frontdesk Domain (got {type(domain).__name__})")
     return domain

@@ -29,6 +29,9 @@ _NOT_HASHED = {
     "executor",
     "ray_address",
     "transport",  # both transports send the same request and price it the same way
+    # More trials of the same configuration are more of the same run (each trial's seed depends on
+    # its index, not on the count), so raising --trials grows a run; the manifest records the count.
+    "trials",
 }
 
 

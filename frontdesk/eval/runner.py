@@ -137,6 +137,7 @@ class RunPlan:
     unpriced_calls: int = 0  # calls whose price litellm does not know: not in spent_usd
     skipped_for_budget: int = 0
     recorded: int = 0
+    stopped: bool = False  # interrupted (Ctrl-C): start nothing more
     on_result: Callable[[TrialResult], None] | None = None
     on_notice: Callable[[str], None] | None = None
     _queue: deque[PlanItem] = field(default_factory=deque, repr=False)
@@ -150,12 +151,12 @@ class RunPlan:
         return cap is not None and self.spent_usd >= cap
 
     def has_next(self) -> bool:
-        return bool(self._queue) and not self.over_budget()
+        return bool(self._queue) and not self.over_budget() and not self.stopped
 
     def next_trial(self) -> PlanItem | None:
         """The next trial to start, or None: nothing left, or the budget is spent (what is left stays
         pending for a rerun). The one place any executor asks whether another trial may start."""
-        if not self._queue:
+        if not self._queue or self.stopped:
             return None
         if self.over_budget():
             self.skipped_for_budget += len(self._queue)
@@ -214,12 +215,16 @@ class RunPlan:
         return len(self.tasks) * len(self.config.personas) * self.config.trials
 
 
-def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = False) -> RunPlan:
+def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = False, repair: bool = False) -> RunPlan:
     """Check everything that can be checked, then open (or reopen) the run folder.
 
     A plan with pending trials holds the folder's writer lock until the process ends or
     ``plan.store.unlock()``; a plan with nothing pending reads the folder and writes nothing, so a
     finished run can be reported from a read-only place.
+
+    With ``repair``, a lost manifest is rebuilt from this configuration and every line of
+    ``trials.jsonl`` that is unreadable, repeated, or not a trial this configuration would run
+    (unknown key, different seed) is moved to ``trials.rejected.jsonl``; every good trial is kept.
     """
     folder = Path(folder)
     domain = get_domain(config.domain)
@@ -230,14 +235,32 @@ def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = F
     )  # a task that needs a judge without one fails here, before writing
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
-    store.open(build_manifest(config, domain, tasks))
+    manifest = build_manifest(config, domain, tasks)
+    store.open(manifest, repair=repair)
+    if repair:
+        store.lock()
+        store.quarantine(keep=_belongs_to(config, tasks))
     pending = _pending(config, tasks, store)
     if pending:
         store.lock()  # before the tail repair: another writer's half-written line is not a torn one
+        store.grow(manifest)  # --trials raised on an existing run: more of the same trials
         store.prepare_append()
         pending = _pending(config, tasks, store)  # what another process finished before we locked
     done = len(tasks) * len(config.personas) * config.trials - len(pending)
     return RunPlan(config, domain, tasks, goals, store, pending, already_done=done, warnings=warnings)
+
+
+def _belongs_to(config: RunConfig, tasks: list[Task]) -> Callable[[TrialRecord], str | None]:
+    planned = {(t.id, p.name, i) for t in tasks for p in config.personas for i in range(config.trials)}
+
+    def why_not(record: TrialRecord) -> str | None:
+        if record.key not in planned:
+            return "not a trial of this configuration (its task, persona or trial index is not in the run)"
+        if record.seed != trial_seed(config.seed, record.task_id, record.trial, record.persona):
+            return "its seed does not match this configuration's: another run's trial"
+        return None
+
+    return why_not
 
 
 def _pending(config: RunConfig, tasks: list[Task], store: RunStore) -> list[PlanItem]:

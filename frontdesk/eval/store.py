@@ -18,7 +18,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ MANIFEST = "manifest.json"
 TRIALS = "trials.jsonl"
 INFRA_ERRORS = "infra_errors.jsonl"
 LOCK = ".lock"
+REJECTED = "trials.rejected.jsonl"
 
 
 class StoreWriteError(RunFolderError):
@@ -85,8 +86,16 @@ class RunStore:
             )
         return manifest
 
-    def open(self, manifest: dict[str, Any]) -> None:
-        """Create the folder, or check that it holds the same configuration (then we resume)."""
+    def open(self, manifest: dict[str, Any], repair: bool = False) -> None:
+        """Create the folder, or check that it holds the same configuration (then we resume).
+
+        With ``repair``, a folder whose manifest was lost but whose trials survive gets the
+        manifest of this configuration; :meth:`quarantine` then sets aside any trial that this
+        configuration could not have produced.
+        """
+        if repair and not self.manifest_path.exists() and self.trials_path.exists():
+            self._write_manifest(manifest)
+            return
         if self.manifest_path.exists():
             existing = self.read_manifest()
             if existing.get("config_hash") != manifest["config_hash"]:
@@ -98,6 +107,12 @@ class RunStore:
                     f"{self.folder} holds a run with a different configuration ({shown}). "
                     "Rerun with the original options to resume, or choose another output folder."
                 )
+            had, wants = existing["config"].get("trials", 1), manifest["config"].get("trials", 1)
+            if wants < had:
+                raise RunFolderError(
+                    f"{self.folder} holds {had} trials per task; --trials {wants} would hide some of them. "
+                    f"Rerun with --trials {had} (or more, to grow the run), or report fewer with `frontdesk report`."
+                )
             return
         if self.folder.exists() and not self.folder.is_dir():
             raise RunFolderError(f"--out {self.folder} is a file, not a folder; name a new or existing run folder")
@@ -105,6 +120,15 @@ class RunStore:
             raise RunFolderError(
                 f"{self.folder} exists, is not empty and is not a frontdesk run folder; choose another output folder"
             )
+        self._write_manifest(manifest)
+
+    def grow(self, manifest: dict[str, Any]) -> None:
+        """Record a raised trial count (the caller holds the lock); the original creation time stays."""
+        existing = self.read_manifest()
+        if existing["config"].get("trials") != manifest["config"].get("trials"):
+            self._write_manifest({**manifest, "created_at": existing.get("created_at", manifest.get("created_at"))})
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # A unique temporary name: two processes creating one folder at once must not collide.
@@ -175,7 +199,7 @@ class RunStore:
     def _lines(self, path: Path) -> Iterator[tuple[int, str]]:
         if not path.exists():
             return
-        with path.open(encoding="utf-8") as f:
+        with path.open(encoding="utf-8", errors="replace") as f:  # a bad byte fails validation, not the read
             for number, line in enumerate(f, start=1):
                 if line.endswith("\n") and line.strip():
                     yield number, line
@@ -189,7 +213,8 @@ class RunStore:
             except ValidationError as e:
                 raise RunFolderError(
                     f"{self.trials_path}, line {number}: not a trial record ({e.errors()[0]['msg']}). "
-                    "The file was edited or written by another version; move it aside to start over."
+                    f"`frontdesk repair {self.folder}` moves unreadable lines to {REJECTED} and keeps every "
+                    "good trial."
                 ) from None
             seen.setdefault(record.key, record)
         return list(seen.values())
@@ -202,6 +227,49 @@ class RunStore:
             except ValidationError:
                 continue  # a diagnostic log: an unreadable line loses nothing that counts
         return out
+
+    def quarantine(self, keep: Callable[[TrialRecord], str | None] | None = None) -> int:
+        """Move every line of ``trials.jsonl`` that is not a readable trial record, repeats a key, or
+        that ``keep`` refuses (it returns why) to ``trials.rejected.jsonl``; keep the rest in order.
+
+        The caller holds the lock. Rejected lines are appended with the reason, never deleted.
+        Returns how many lines moved.
+        """
+        if not self.trials_path.exists():
+            return 0
+        kept: list[str] = []
+        rejected: list[str] = []
+        seen: set[tuple[str, str, int]] = set()
+        with self.trials_path.open(encoding="utf-8", errors="replace") as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = TrialRecord.model_validate_json(line)
+                    why = "repeats an earlier trial" if record.key in seen else (keep(record) if keep else None)
+                except ValidationError as e:
+                    record, why = None, f"not a trial record ({e.errors()[0]['msg']})"
+                if why is None and record is not None:
+                    seen.add(record.key)
+                    kept.append(line if line.endswith("\n") else line + "\n")
+                else:
+                    rejected.append(json.dumps({"line": number, "reason": why, "text": line.rstrip("\n")}) + "\n")
+        if not rejected:
+            return 0
+        try:
+            with (self.folder / REJECTED).open("a", encoding="utf-8") as f:
+                f.writelines(rejected)
+                f.flush()
+                os.fsync(f.fileno())
+            tmp = self.trials_path.with_suffix(f".jsonl.{os.getpid()}.tmp")
+            with tmp.open("w", encoding="utf-8") as f:
+                f.writelines(kept)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.trials_path)  # atomic: the old file or the new one, never half
+        except OSError as e:
+            raise StoreWriteError(f"cannot repair {self.trials_path}: {describe_os_error(e)}") from None
+        return len(rejected)
 
     def prepare_append(self) -> None:
         self._repair_tail(self.trials_path)

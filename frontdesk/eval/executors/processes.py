@@ -54,7 +54,11 @@ class _Worker:
 
 
 async def run_in_processes(plan: RunPlan) -> None:
-    await asyncio.to_thread(_supervise, plan)
+    try:
+        await asyncio.to_thread(_supervise, plan)
+    except asyncio.CancelledError:  # Ctrl-C: the thread cannot be cancelled, so tell it to wind down
+        plan.stopped = True
+        raise
 
 
 def _supervise(plan: RunPlan) -> None:
@@ -117,12 +121,12 @@ def _supervise(plan: RunPlan) -> None:
         workers.extend(start(k) for k in range(n))
         for worker in workers:
             fill(worker)
-        while any(w.in_flight for w in workers):
+        while any(w.in_flight for w in workers) and not plan.stopped:
             by_handle: dict[Any, _Worker] = {}
             for w in workers:
                 by_handle[w.conn] = w
                 by_handle[w.process.sentinel] = w
-            for handle in wait(list(by_handle), timeout=5.0):
+            for handle in wait(list(by_handle), timeout=1.0):
                 worker = by_handle[handle]
                 if worker not in workers:
                     continue  # already buried through its other handle

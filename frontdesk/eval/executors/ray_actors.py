@@ -41,7 +41,11 @@ class _RayTrialWorker:
 
 
 async def run_on_ray(plan: RunPlan) -> None:
-    await asyncio.to_thread(_drive, plan)
+    try:
+        await asyncio.to_thread(_drive, plan)
+    except asyncio.CancelledError:  # Ctrl-C: the thread cannot be cancelled, so tell it to wind down
+        plan.stopped = True
+        raise
 
 
 def _drive(plan: RunPlan) -> None:
@@ -77,8 +81,10 @@ def _drive(plan: RunPlan) -> None:
                 submitted += 1
 
         submit()
-        while in_flight:
-            done, _ = ray.wait(list(in_flight), num_returns=1)
+        while in_flight and not plan.stopped:
+            done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
+            if not done:
+                continue
             slot, item, started = in_flight.pop(done[0])
             try:
                 plan.record(ray.get(done[0]))
