@@ -9,7 +9,10 @@ budget not spent, run not stopped) and gives each result to ``plan.record()`` (t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import asyncio
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from frontdesk.eval.runner import RunPlan
@@ -18,6 +21,22 @@ if TYPE_CHECKING:
 class Executor(Protocol):
     async def __call__(self, plan: RunPlan) -> None:
         """Run trials from ``plan.next_trial()`` until it returns None; record each with ``plan.record``."""
+
+
+async def supervise_in_thread(plan: RunPlan, supervise: Callable[[RunPlan], None]) -> None:
+    """Run a blocking supervisor (worker processes, Ray) off the event loop. A thread cannot be
+    cancelled, so on Ctrl-C the plan is told to stop and the supervisor winds down by itself."""
+    try:
+        await asyncio.to_thread(supervise, plan)
+    except asyncio.CancelledError:
+        plan.stopped = True
+        raise
+
+
+def worker_share(plan: RunPlan, workers: int) -> tuple[int, Any]:
+    """Each of ``workers`` gets an equal share of the concurrency: (share, the config it runs with)."""
+    share = math.ceil(plan.config.concurrency / workers)
+    return share, plan.config.model_copy(update={"concurrency": share, "workers": 1})
 
 
 def executor_for(plan: RunPlan) -> Executor:
@@ -35,4 +54,4 @@ def executor_for(plan: RunPlan) -> Executor:
     return run_locally
 
 
-__all__ = ["Executor", "executor_for"]
+__all__ = ["Executor", "executor_for", "supervise_in_thread", "worker_share"]

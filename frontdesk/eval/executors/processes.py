@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import math
 import multiprocessing
 import os
 import queue
@@ -37,6 +36,7 @@ from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from frontdesk.errors import FrontdeskError
+from frontdesk.eval.executors import supervise_in_thread, worker_share
 from frontdesk.eval.record import TrialKey
 
 if TYPE_CHECKING:
@@ -54,17 +54,12 @@ class _Worker:
 
 
 async def run_in_processes(plan: RunPlan) -> None:
-    try:
-        await asyncio.to_thread(_supervise, plan)
-    except asyncio.CancelledError:  # Ctrl-C: the thread cannot be cancelled, so tell it to wind down
-        plan.stopped = True
-        raise
+    await supervise_in_thread(plan, _supervise)
 
 
 def _supervise(plan: RunPlan) -> None:
     n = min(plan.config.workers, len(plan.pending))
-    share = math.ceil(plan.config.concurrency / n)
-    config = plan.config.model_copy(update={"concurrency": share, "workers": 1})
+    share, config = worker_share(plan, n)
     context = multiprocessing.get_context("spawn")  # no fork: litellm starts threads at import
     items = {(t.id, p.name, i): (t, p, i) for t, p, i in plan.pending}
     retried: set[TrialKey] = set()

@@ -8,12 +8,11 @@ the actor is replaced.
 
 from __future__ import annotations
 
-import asyncio
-import math
 import time
 from typing import TYPE_CHECKING, Any
 
 from frontdesk.errors import ConfigError, FrontdeskError
+from frontdesk.eval.executors import supervise_in_thread, worker_share
 from frontdesk.eval.record import TrialKey, TrialResult
 
 if TYPE_CHECKING:
@@ -41,11 +40,7 @@ class _RayTrialWorker:
 
 
 async def run_on_ray(plan: RunPlan) -> None:
-    try:
-        await asyncio.to_thread(_drive, plan)
-    except asyncio.CancelledError:  # Ctrl-C: the thread cannot be cancelled, so tell it to wind down
-        plan.stopped = True
-        raise
+    await supervise_in_thread(plan, _drive)
 
 
 def _drive(plan: RunPlan) -> None:
@@ -60,8 +55,7 @@ def _drive(plan: RunPlan) -> None:
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         n = max(1, min(plan.config.workers if plan.config.workers > 1 else cpus, len(plan.pending)))
-        share = math.ceil(plan.config.concurrency / n)
-        worker_config = plan.config.model_copy(update={"concurrency": share, "workers": 1})
+        share, worker_config = worker_share(plan, n)
         actor_class = ray.remote(num_cpus=1)(_RayTrialWorker)
 
         def new_actor() -> Any:
