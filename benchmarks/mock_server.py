@@ -21,6 +21,16 @@ the tool call's arguments), ``oversize`` (a 5 MiB reply), ``not_json`` (a body t
 ``no_choices`` (a completion with an empty ``choices`` list). The surrogate faults keep the script,
 so the conversation still ends normally.
 
+``strict=True`` makes it as fussy as the stricter real servers (llama.cpp's and
+llama-cpp-python's, LM Studio, chat templates that check roles), so a request they would refuse
+is refused here too: a message whose ``content`` is null or missing gets a 500 with llama.cpp's
+"Expected 'content' to be a string or an array"; ``tools`` sent without ``tool_choice`` are
+ignored, as llama-cpp-python's server does (the agent then never calls a tool); ``tool_choice``
+without ``tools`` is a 400, as OpenAI answers; a role other than system/user/assistant/tool, a
+system message after the first, or a tool result that is not a string answering an earlier tool
+call is refused (400, or 500 where a chat template raises). Each refusal is counted in
+``stats.rejected`` by kind; ``stats.tools_ignored`` counts requests whose tools were dropped.
+
 ``authorization="..."`` makes the server demand that exact Authorization header: any other gets
 a 401 that echoes what was sent, as OpenAI's "Incorrect API key provided" does (for secret tests).
 
@@ -64,6 +74,38 @@ class Stats:
     in_flight: int = 0
     max_in_flight: int = 0
     unauthorized: int = 0  # requests refused for a wrong or missing Authorization header
+    rejected: dict[str, int] = field(default_factory=dict)  # strict mode: requests refused, by kind
+    tools_ignored: int = 0  # strict mode: requests whose tools were dropped for want of tool_choice
+
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+def strict_problem(body: dict[str, Any]) -> tuple[str, int, str] | None:
+    """What a strict server refuses in this request: (kind, HTTP status, message), or None."""
+    messages = body.get("messages") or []
+    if body.get("tool_choice") is not None and not body.get("tools"):
+        return "tool_choice_without_tools", 400, "'tool_choice' is only allowed when 'tools' are specified"
+    call_ids: set[str] = set()
+    for i, m in enumerate(messages):
+        role = m.get("role")
+        if role not in ROLES:
+            return "unknown_role", 400, f"Invalid role {role!r} in messages[{i}]; expected one of {', '.join(ROLES)}"
+        if role == "system" and i > 0:
+            # What chat templates raise (raise_exception) for a system message mid-conversation.
+            return "late_system", 500, "System message must be at the beginning."
+        if role == "tool":
+            if not isinstance(m.get("content"), str):
+                return "tool_content", 400, f"messages[{i}]: a tool result's content must be a string"
+            if m.get("tool_call_id") not in call_ids:
+                call_id = m.get("tool_call_id")
+                return "tool_call_id", 400, f"messages[{i}]: tool_call_id {call_id!r} answers no tool call"
+        if not isinstance(m.get("content"), (str, list)):
+            # llama.cpp's own words (ggml-org/llama.cpp#13471); a 500, though retrying cannot help.
+            return "null_content", 500, "Expected 'content' to be a string or an array"
+        for call in m.get("tool_calls") or []:
+            call_ids.add(str(call.get("id")))
+    return None
 
 
 def _assistant_count(messages: list[dict[str, Any]]) -> int:
@@ -134,8 +176,10 @@ class MockModelServer:
         faults: FaultPlan | None = None,
         port: int = 0,
         authorization: str | None = None,
+        strict: bool = False,
     ) -> None:
         self.latency_s = latency_s
+        self.strict = strict  # refuse what the stricter real servers refuse (see the module docstring)
         self.faults = faults or FaultPlan()
         self.port = port
         self.authorization = authorization  # the Authorization header every request must carry, if set
@@ -180,6 +224,19 @@ class MockModelServer:
                 )
             model = str(body.get("model", ""))
             messages = body.get("messages") or []
+            tools = body.get("tools") or []
+            if self.strict:
+                problem = strict_problem(body)
+                if problem is not None:
+                    kind, status, message = problem
+                    self.stats.rejected[kind] = self.stats.rejected.get(kind, 0) + 1
+                    error_type = "server_error" if status >= 500 else "invalid_request_error"
+                    return web.json_response(
+                        {"error": {"code": status, "message": message, "type": error_type}}, status=status
+                    )
+                if tools and body.get("tool_choice") is None:
+                    self.stats.tools_ignored += 1
+                    tools = []  # as llama-cpp-python's server does: no tool_choice, no tools
             fault = self._pick_fault()
             if fault:
                 self.stats.faults[fault] = self.stats.faults.get(fault, 0) + 1
@@ -201,7 +258,7 @@ class MockModelServer:
             # The customer side: a model named "...user..." or frontdesk's simulated-customer prompt,
             # so benchmarks can use real model names (priced, known to litellm) for both sides.
             is_user = "user" in model or "playing a customer" in str(system)
-            reply = user_reply(messages) if is_user else agent_reply(messages, body.get("tools") or [])
+            reply = user_reply(messages) if is_user else agent_reply(messages, tools)
             if fault == "empty":
                 reply = {"content": ""}
             if fault == "bad_tool_json" and not is_user:
@@ -255,12 +312,15 @@ def main() -> None:
     parser.add_argument("--faults", default=",".join(TRANSIENT_FAULTS), help=f"any of {','.join(ALL_FAULTS)}")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--authorization", default=None, help="demand this exact Authorization header")
+    parser.add_argument("--strict", action="store_true", help="refuse what the stricter real servers refuse")
     args = parser.parse_args()
     kinds = tuple(k for k in args.faults.split(",") if k)
     unknown = set(kinds) - set(ALL_FAULTS)
     if unknown:
         parser.error(f"unknown fault kind(s): {', '.join(sorted(unknown))}")
-    server = MockModelServer(args.latency, FaultPlan(args.fault_rate, kinds, args.seed), args.port, args.authorization)
+    server = MockModelServer(
+        args.latency, FaultPlan(args.fault_rate, kinds, args.seed), args.port, args.authorization, args.strict
+    )
 
     async def serve() -> None:
         print(f"mock model server at {await server.start()}", flush=True)

@@ -156,6 +156,7 @@ def run(
     from frontdesk.api import default_run_folder
     from frontdesk.eval import RunConfig, execute_plan, load_run, plan_run
     from frontdesk.eval.terminal import run_summary
+    from frontdesk.eval.trust import report_notes
     from frontdesk.simulators import resolve_personas
 
     given = dict(locals())
@@ -234,6 +235,7 @@ def run(
             raise typer.Exit(130) from None
     view = load_run(out_dir)
     out.print(run_summary(view))
+    out.print(report_notes(view))  # the same lines as `frontdesk report`
     out.print(Text(f"Run folder: {out_dir}"), soft_wrap=True)
     if plan.skipped_for_budget:
         err.print(
@@ -280,7 +282,10 @@ def report(
     if as_json:
         out.print_json(view.summary.model_dump_json())
     else:
+        from frontdesk.eval.trust import report_notes
+
         out.print(run_summary(view))
+        out.print(report_notes(view))  # noise floor, flip rate, interval label, triage counts
     if html:
         from frontdesk.eval.html_report import write_html_report
 
@@ -301,13 +306,17 @@ def compare(
     from frontdesk.eval.compare import compare_runs
     from frontdesk.eval.terminal import comparison
 
-    c = compare_runs(load_run(run_a), load_run(run_b), force=force)
+    view_a, view_b = load_run(run_a), load_run(run_b)
+    c = compare_runs(view_a, view_b, force=force)
     if as_json:
         out.print_json(c.model_dump_json())
         return
     for reason in c.overridden:
         err.print(Text.assemble(("warning: ", "yellow"), f"compared anyway (--force): {reason}"))
     out.print(comparison(c))
+    from frontdesk.eval.trust import comparison_notes
+
+    out.print(comparison_notes(view_a, view_b, c))  # each difference beside its noise floor
 
 
 @app.command()
@@ -479,6 +488,176 @@ def personas_show(name: str = typer.Argument(..., help="Persona name (see `front
     out.print(dump, markup=False, soft_wrap=True)
     out.print("[bold]What the simulated customer is told:[/]")
     out.print(persona.prompt_text(), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def plan(
+    domain: str = typer.Option(..., "--domain", "-d", help="Domain the comparison runs on."),
+    mdd: float = typer.Option(
+        ..., "--mdd", min=0.0001, max=0.9999, help="Smallest pass^1 difference to detect, e.g. 0.05."
+    ),
+    agent: str | None = typer.Option(
+        None, "--agent", help="Agent to run (named in the suggested command; checked against the pilot)."
+    ),
+    pilot: Path | None = typer.Option(
+        None, "--pilot", help="A run folder whose per-task variance to plan from (default: the worst case)."
+    ),
+    split: str | None = typer.Option(None, help="Only tasks of this split: train or test."),
+    power: float = typer.Option(0.8, min=0.01, max=0.99, help="Chance of detecting a difference of --mdd."),
+    alpha: float = typer.Option(0.05, min=0.0001, max=0.5, help="Two-sided significance level."),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """How many trials per task a paired comparison needs to detect a pass^1 difference of --mdd."""
+    from frontdesk.eval.noise import pilot_plan
+    from frontdesk.eval.trust import plan_lines
+
+    result = pilot_plan(domain, mdd, pilot=pilot, agent=agent, split=split, alpha=alpha, power=power)
+    for warning in result.warnings:
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
+    if as_json:
+        out.print_json(result.plan.model_dump_json())
+        return
+    for line in plan_lines(result.plan, domain, agent, result.pilot_mdd):
+        out.print(line, soft_wrap=True)
+
+
+@app.command()
+def regrade(
+    run_dir: Path = typer.Argument(..., help="Run folder whose saved trajectories to re-score."),
+    out_dir: Path | None = typer.Option(
+        None, "--out", "-o", help="New run folder. Default: RUN-regraded-<domain fingerprint>."
+    ),
+    judge: str | None = typer.Option(
+        None, "--judge", help="Re-run judged assertions with this model (else they are carried over)."
+    ),
+) -> None:
+    """Re-score a run against the current tasks and checker, with no model calls; write a new run folder."""
+    from frontdesk.eval.regrade import regrade_run
+    from frontdesk.eval.trust import regrade_lines
+
+    result = regrade_run(run_dir, out_dir, judge=judge)
+    for line in regrade_lines(result):
+        out.print(line, soft_wrap=True)
+    if result.diverged or result.dropped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def bundle(
+    run_dir: Path = typer.Argument(..., help="A finished run folder."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="The bundle to write, e.g. results.tar.gz."),
+) -> None:
+    """Pack a finished run (manifest, trials, content hash, pass^k claimed) into one verifiable file."""
+    from frontdesk.eval.bundle import bundle_run
+
+    digest = bundle_run(run_dir, out_path)
+    out.print(
+        Text(f"Wrote {out_path} (content hash {digest}). Check it anywhere with: frontdesk verify {out_path}"),
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def verify(bundle_path: Path = typer.Argument(..., help="A bundle written by `frontdesk bundle`.")) -> None:
+    """Re-derive every verdict of a bundle by replay, and its pass^k table; exit 1 on any difference."""
+    from frontdesk.eval.bundle import verify_bundle
+    from frontdesk.eval.trust import verification_lines
+
+    result = verify_bundle(bundle_path)
+    for line in verification_lines(result):
+        (out if result.ok else err).print(line, soft_wrap=True)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def triage(
+    run_dir: Path | None = typer.Argument(None, help="Run folder whose failed and user-error trials to label."),
+    judge: str = typer.Option(..., "--judge", help="Judge model (any litellm model string, or scripted/triage)."),
+    calibrate: bool = typer.Option(
+        False, "--calibrate", help="Label the planted corpus instead; print precision/recall per label."
+    ),
+    concurrency: int = typer.Option(4, "--concurrency", "-c", min=1, help="Judge calls at once."),
+    relabel: bool = typer.Option(False, "--relabel", help="Label again trials this judge already labelled."),
+) -> None:
+    """Label whose fault each failure is (agent, simulated customer, task), with quoted evidence."""
+    from frontdesk.errors import ConfigError
+    from frontdesk.eval import load_run
+    from frontdesk.eval.triage import calibrate as run_calibration
+    from frontdesk.eval.triage import triage_counts, triage_run
+    from frontdesk.eval.trust import calibration_table, triage_lines
+
+    if calibrate:
+        out.print(calibration_table(run_calibration(judge, concurrency=concurrency)))
+        return
+    if run_dir is None:
+        raise ConfigError("name a run folder to triage, or pass --calibrate")
+    result = triage_run(run_dir, judge, concurrency=concurrency, relabel=relabel)
+    out.print(
+        Text(f"labelled {result.labelled} of {len(result.entries)} trial(s) asked ({result.already} labelled before)")
+    )
+    for entry in result.entries:
+        if entry.label is None:
+            out.print(
+                Text(f"  {entry.task_id} ({entry.persona}) #{entry.trial}: unlabelled: {entry.error}"), soft_wrap=True
+            )
+    view = load_run(run_dir)
+    for line in triage_lines(triage_counts(view.folder, view.records), str(run_dir)):
+        out.print(line, soft_wrap=True)
+
+
+@app.command("serve-mcp")
+def serve_mcp(
+    domain: str = typer.Option(..., "--domain", "-d", help="Domain whose agent tools to serve."),
+    task: str | None = typer.Option(
+        None, "--task", "-t", help="Start from this task's state and score it (resource frontdesk://verdict)."
+    ),
+    transport: str = typer.Option("stdio", help="stdio (one session) or http (streamable HTTP at /mcp)."),
+    port: int = typer.Option(8000, min=0, max=65535, help="Port for --transport http."),
+    host: str = typer.Option("127.0.0.1", help="Address for --transport http; beyond loopback only with --token."),
+    token: str | None = typer.Option(
+        None, envvar="FRONTDESK_MCP_TOKEN", help="Bearer token HTTP clients must send (or FRONTDESK_MCP_TOKEN)."
+    ),
+) -> None:
+    """Serve a domain's agent tools and policy over MCP, one fresh environment per session."""
+    from frontdesk.interop.mcp_server import serve_mcp as serve
+
+    serve(
+        domain,
+        task,
+        transport=transport,
+        host=host,
+        port=port,
+        token=token,
+        announce=lambda line: err.print(Text(line)),
+    )
+
+
+@app.command()
+def play(
+    domain: str = typer.Option(..., "--domain", "-d", help="Domain to play (see `frontdesk domains`)."),
+    task: str | None = typer.Option(
+        None, "--task", "-t", help="Task id; default: the train task this run folder has fewest trials of."
+    ),
+    seat: str = typer.Option(..., "--as", help="The seat you play: agent or customer."),
+    user: str | None = typer.Option(
+        None, "--user", help="The customer when you play the agent (default scripted/user)."
+    ),
+    agent: str | None = typer.Option(
+        None, "--agent", help="The agent when you play the customer (default scripted/oracle)."
+    ),
+    out_dir: Path | None = typer.Option(
+        None, "--out", "-o", help="Run folder; each play adds a trial. Default: runs/<domain>-<agent>-<user>-<hash>."
+    ),
+    persona: str | None = typer.Option(None, "--persona", "-p", help="The simulated customer's persona."),
+    seed: int = typer.Option(0, help="Run seed (an LLM participant's sampling seed derives from it)."),
+) -> None:
+    """Play one seat of a trial in the terminal; the result is a scored trial stamped human/terminal."""
+    from frontdesk.play import play as play_seat
+
+    result = play_seat(domain, seat, task, agent=agent, user=user, out=out_dir, persona=persona, seed=seed)
+    if result.record is None:
+        raise typer.Exit(1)
 
 
 def main() -> None:

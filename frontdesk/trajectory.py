@@ -122,6 +122,13 @@ class UserSignal(str, Enum):
     OUT_OF_SCOPE = "out_of_scope"
 
 
+class RejectedDraft(BaseModel):
+    """A simulated customer's draft that a turn guard (or the verifier) rejected; the agent never saw it."""
+
+    text: Text | None = None
+    reason: Text
+
+
 class Message(BaseModel):
     role: Role
     content: Text | None = None
@@ -131,7 +138,10 @@ class Message(BaseModel):
     signal: UserSignal | None = None
     usage: Usage | None = None
     reasoning: Text | None = None  # a simulated customer's private reasoning: stored, never shown to the agent
-    guard_failures: list[Text] = Field(default_factory=list)  # rejected drafts before this message
+    guard_failures: list[Text] = Field(default_factory=list)  # why each draft before this message was rejected
+    rejected_drafts: list[RejectedDraft] = Field(default_factory=list)  # those drafts, text and reason
+    # Set when the harness, not the customer's signal, ended the conversation at this message (the stall guard).
+    ended_by: Text | None = None
     timestamp: float = Field(default_factory=time.time)
 
 
@@ -152,6 +162,7 @@ class UserTurn(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     reasoning: Text | None = None
     guard_failures: list[Text] = Field(default_factory=list)
+    rejected_drafts: list[RejectedDraft] = Field(default_factory=list)
 
 
 Trajectory = list[Message]
@@ -163,7 +174,9 @@ def agent_text(trajectory: Trajectory) -> str:
 
 
 def _assistant_entry(content: str | None, calls: list[ToolCall]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"role": "assistant", "content": content}
+    # Never null: llama.cpp, LM Studio and mlx servers answer 500 to `"content": null` next to tool
+    # calls, and litellm drops a null key, which llama-cpp-python rejects too. "" is accepted everywhere.
+    entry: dict[str, Any] = {"role": "assistant", "content": content or ""}
     if calls:
         entry["tool_calls"] = [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments_text()}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def test_a_single_task_cannot_tell() -> None:
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"task_ids": TASKS[:9]}, "the task sets differ (1 only in A, 0 only in B: t9)"),
+        ({"task_ids": TASKS[:9]}, "the task sets differ (only in A: t9; only in B: none)"),
         ({"simulator": {**SIMULATOR, "temperature": 0.7}}, "the simulated customer differs (temperature: 0.0 -> 0.7)"),
         ({"domain_fingerprint": "g"}, "the domain's tasks, data or policy changed"),
         ({"config": {"domain": "mock", "judge": "openai/gpt-4o"}}, "the judge differs (None vs openai/gpt-4o)"),
@@ -100,6 +101,14 @@ def test_refuses_runs_that_do_not_measure_the_same_thing(change, reason) -> None
     assert reason in str(refused.value)
     forced = compare_runs(a, b, force=True)
     assert forced.overridden and reason in forced.overridden[0]
+
+
+def test_refusal_names_each_sides_own_tasks_and_counts_the_rest() -> None:
+    a = view("a", {t: (1, 1) for t in [*TASKS[:2], *(f"a{i}" for i in range(8))]})
+    b = view("b", {t: (1, 1) for t in [*TASKS[:2], "b0"]})
+    with pytest.raises(RunFolderError) as refused:
+        compare_runs(a, b)
+    assert "(only in A: a0, a1, a2, a3, a4 and 3 more; only in B: b0)" in str(refused.value)
 
 
 # --- the command, on real runs ----------------------------------------------------------------------
@@ -123,6 +132,10 @@ def test_compare_command_oracle_against_null(runs) -> None:
     # null passes only the refusal: 4 of 5 tasks drop from 1 to 0
     assert "pass^1: B − A = -0.800: difference is distinguishable from noise at 95%." in result.stdout
     assert "product-price (regular): 2/2 -> 0/2  worse in B" in result.stdout
+    # the paired interval of a drop reads as an interval, not as "-1.000–-0.400"
+    k1 = next(line for line in result.stdout.splitlines() if line.startswith("│ 1 "))
+    assert re.search(r"│ \[-\d\.\d{3}, -\d\.\d{3}\] │", k1), k1
+    assert "–" not in result.stdout
     assert "refuse-cancel-shipped" not in result.stdout
     same = frontdesk("compare", str(runs["oracle"]), str(runs["oracle2"]), "--json")
     assert same.returncode == 0, same.stderr
@@ -144,3 +157,14 @@ def test_compare_command_refuses_with_one_line_and_force_overrides(runs, tmp_pat
     forced = frontdesk("compare", str(runs["oracle"]), str(other), "--force")
     assert forced.returncode == 0, forced.stderr
     assert "compared anyway (--force)" in forced.stderr and "distinguishable" in forced.stdout
+
+
+def test_compare_command_splits_the_task_ids_each_run_has_alone(tmp_path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    run(RunConfig(domain="mock", task_ids=["product-price", "update-email"], trials=1), a)
+    run(RunConfig(domain="mock", task_ids=["product-price", "read-order-total"], trials=1), b)
+    assert_one_line_error(
+        frontdesk("compare", str(a), str(b)),
+        "the task sets differ (only in A: update-email; only in B: read-order-total)",
+        "--force",
+    )

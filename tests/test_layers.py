@@ -19,7 +19,8 @@ LAYERS = [
     {"llm"},
     {"agents", "simulators"},
     {"eval"},
-    {"api"},
+    {"interop"},
+    {"api", "gym", "play", "seats"},
     {"cli"},
     {"__init__", "__main__"},
 ]

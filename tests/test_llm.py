@@ -172,19 +172,70 @@ async def test_missing_credentials_wrapped_as_a_server_error_are_not_retried(rep
     assert len(replay.requests) == 1
 
 
-async def test_an_unset_openai_key_fails_at_once_not_after_five_attempts(monkeypatch):
-    # The SDK refuses before sending anything; the api_base is a closed loopback port in case it did not.
+@pytest.mark.parametrize("api_base", [None, "https://api.openai.com/v1"], ids=["no-api-base", "openai-itself"])
+async def test_an_unset_openai_key_fails_at_once_not_after_five_attempts(monkeypatch, api_base):
+    # The SDK refuses before sending anything: OpenAI itself needs a real key, none is made up for it.
     import time
 
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    config = ModelConfig(
-        model="openai/gpt-4o-mini", params={"api_base": "http://127.0.0.1:9/v1"}, max_retries=4, retry_wait_s=1.0
-    )
+    for name in ("OPENAI_API_KEY", "OPENAI_API_BASE", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    params = {"api_base": api_base} if api_base else {}
+    config = ModelConfig(model="openai/gpt-4o-mini", params=params, max_retries=4, retry_wait_s=1.0)
     started = time.monotonic()
     with pytest.raises(CredentialError) as info:
         await complete(config, HELLO)
     assert time.monotonic() - started < 1.0  # no backoff: the first attempt was the only one
     assert "OPENAI_API_KEY" in str(info.value) and "'openai'" in str(info.value)
+
+
+def test_a_self_hosted_server_needs_no_key_through_litellm(monkeypatch):
+    # llama.cpp, vLLM or Ollama at an api_base, no key anywhere: a placeholder key lets the SDK send.
+    import asyncio
+
+    from conftest import ServerThread
+
+    from benchmarks.mock_server import MockModelServer
+    from frontdesk.llm.client import SELF_HOSTED_PLACEHOLDER_KEY, with_self_hosted_key
+
+    for name in ("OPENAI_API_KEY", "OPENAI_API_BASE", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with ServerThread(MockModelServer(authorization=f"Bearer {SELF_HOSTED_PLACEHOLDER_KEY}")) as server:
+        config = ModelConfig(model="openai/qwen2.5-coder-1.5b", params={"api_base": server.api_base}, max_retries=0)
+        out = asyncio.run(complete(config, [{"role": "user", "content": "hi"}]))
+    assert out.text and server.stats.unauthorized == 0
+    # a key that is set is never replaced, and other providers are left to litellm
+    assert with_self_hosted_key({"model": "openai/x", "api_base": "http://h/v1", "api_key": "k"})["api_key"] == "k"
+    assert "api_key" not in with_self_hosted_key({"model": "anthropic/claude-3-haiku", "api_base": "http://h/v1"})
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    assert "api_key" not in with_self_hosted_key({"model": "openai/x", "api_base": "http://h/v1"})
+
+
+async def test_tool_choice_is_sent_with_tools_only(replay):
+    # llama-cpp-python's server ignores tools without tool_choice; OpenAI refuses tool_choice without tools.
+    replay.script("agent", [Say("a"), Say("b"), Say("c")])
+    await complete(fast(), HELLO, tools=TOOLS)
+    await complete(fast(params={"tool_choice": "required", "parallel_tool_calls": False}), HELLO, tools=TOOLS)
+    await complete(fast(params={"tool_choice": "auto", "parallel_tool_calls": False}), HELLO)  # a tool-less call
+    with_tools, overridden, without = (r.optional_params for r in replay.requests)
+    assert with_tools["tool_choice"] == "auto"
+    assert overridden["tool_choice"] == "required"  # --llm-param tool_choice=… wins
+    assert "tool_choice" not in without and "parallel_tool_calls" not in without and "tools" not in without
+
+
+async def test_assistant_tool_call_messages_go_out_with_empty_content_never_null(replay):
+    replay.script("agent", [Say("ok")])
+    call = {"id": "c1", "type": "function", "function": {"name": "find_customer_by_email", "arguments": "{}"}}
+    messages = [
+        *HELLO,
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": {"customer_id": "C1000"}},
+        {"role": "assistant", "tool_calls": [{**call, "id": "c2"}]},  # no content key at all
+        {"role": "tool", "tool_call_id": "c2", "content": "C1000"},
+    ]
+    await complete(fast(), messages, tools=TOOLS)
+    sent = replay.requests[0].messages
+    assert [m.get("content") for m in sent] == ["hello", "", '{"customer_id": "C1000"}', "", "C1000"]
+    assert messages[1]["content"] is None  # the caller's list is not changed
 
 
 def _response(status: int):

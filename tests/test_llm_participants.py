@@ -297,3 +297,21 @@ def test_user_transfer_signal_without_a_transfer_call_is_not_a_successful_transf
     called = [c.name for m in record.messages if m.role is Role.AGENT for c in m.tool_calls]
     assert "transfer_to_human_agents" not in called
     assert record.reward == 0.0, record.verdict
+
+
+def test_requests_are_in_the_form_open_model_servers_accept(replay, tmp_path):
+    # The agent's calls carry tool_choice with their tools, the customer's carry neither, even with
+    # --llm-param tool_choice=auto; a tool-call turn goes back with content "" (llama.cpp: 500 on null).
+    replay.script("agent", AGENT_SCRIPT)
+    replay.script("user", USER_SCRIPT)
+    run(config(llm_params={"tool_choice": "auto"}), tmp_path / "run")
+    for r in replay.requests_for("agent"):
+        assert r.optional_params["tool_choice"] == "auto" and r.optional_params["tools"]
+    for r in replay.requests_for("user"):
+        assert "tool_choice" not in r.optional_params and "tools" not in r.optional_params
+    final = replay.requests_for("agent")[-1].messages
+    calls = [m for m in final if m["role"] == "assistant" and m.get("tool_calls")]
+    assert calls and all(m["content"] == "" for m in calls)
+    results = [m for m in final if m["role"] == "tool"]
+    assert results and all(isinstance(m["content"], str) and m["tool_call_id"] for m in results)
+    assert {m["tool_call_id"] for m in results} == {c["id"] for m in calls for c in m["tool_calls"]}

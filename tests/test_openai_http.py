@@ -356,3 +356,44 @@ def test_a_response_in_the_wrong_shape_is_the_models_clear_error(canned, body, w
     with pytest.raises(ModelOutputError, match=what):
         ask(canned.model(max_retries=2))
     assert len(canned.requests) == 1  # the same server would answer the same way again
+
+
+def test_tool_call_messages_go_out_with_empty_content_and_tools_with_tool_choice(canned):
+    # Servers such as llama.cpp answer 500 to null content; llama-cpp-python drops tools without tool_choice.
+    canned.answer(200, {"choices": [{"message": {"content": "ok"}}], "usage": {"prompt_tokens": 1}})
+    call = {"id": "c1", "type": "function", "function": {"name": "think", "arguments": "{}"}}
+    tools = [{"type": "function", "function": {"name": "think", "parameters": {"type": "object", "properties": {}}}}]
+    messages = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "name": "think", "content": "noted"},
+    ]
+
+    async def go() -> None:
+        try:
+            await complete(canned.model(), messages, tools=tools)
+            run_wide = canned.model()
+            run_wide.params["tool_choice"] = "auto"  # --llm-param tool_choice=auto, on a tool-less call
+            await complete(run_wide, messages[:1])
+        finally:
+            await aclose()
+
+    asyncio.run(go())
+    with_tools, without = (r["json"] for r in canned.requests)
+    assert with_tools["messages"][1] == {"role": "assistant", "content": "", "tool_calls": [call]}
+    assert with_tools["messages"][2] == messages[2]  # role tool, tool_call_id, string content
+    assert with_tools["tool_choice"] == "auto" and with_tools["tools"] == tools
+    assert "tool_choice" not in without and "tools" not in without  # never without tools
+
+
+def test_request_body_fixes_what_strict_servers_refuse_on_its_own():
+    body = request_body(
+        {
+            "model": "openai/x",
+            "messages": [{"role": "assistant", "content": None, "tool_calls": []}, {"role": "tool", "content": None}],
+            "tool_choice": "auto",
+            "parallel_tool_calls": False,
+        }
+    )
+    assert [m["content"] for m in body["messages"]] == ["", ""]
+    assert "tool_choice" not in body and "parallel_tool_calls" not in body

@@ -64,11 +64,87 @@ def test_persona_file_errors_name_the_field_and_allowed_values(tmp_path: Path):
     ):
         load_persona(path)
     path.write_text(yaml.safe_dump({k: v for k, v in EXAMPLE.items() if k != "style"}))
-    with pytest.raises(ConfigError, match="'style' is a required property"):
+    with pytest.raises(ConfigError, match=r"field 'style' is missing; add it \(text; how they write"):
         load_persona(path)
     path.write_text("name: [unclosed")
     with pytest.raises(ConfigError, match=r"not valid YAML at line 1"):
         load_persona(path)
+
+
+def _without(key: str) -> dict:
+    return {k: v for k, v in EXAMPLE.items() if k != key}
+
+
+def _traits(**change) -> dict:
+    return dict(EXAMPLE, traits=dict(EXAMPLE["traits"], **change))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("", ["is empty; a persona is a YAML mapping with name, description, traits", "'name: night-owl'",
+              "frontdesk personas show regular"]),
+        ("# nothing but a comment\n", ["is empty;"]),
+        ("- name: night-owl\n", ["holds a list, not a mapping of fields", "'name: night-owl'"]),
+        ("night-owl\n", ['holds just "night-owl", not a mapping of fields']),
+        (yaml.safe_dump(_without("traits")), ["field 'traits' is missing; add it (a mapping with patience, verbosity"]),
+        (yaml.safe_dump({k: v for k, v in _traits().items() if k != "language_register"}),
+         ["field 'language_register' is missing; add it (one of formal, neutral, casual, simple; "]),
+        (yaml.safe_dump(dict(EXAMPLE, traits={"patience": "low"})),
+         ["field 'traits.verbosity' is missing; add it (one of low, medium, high)", "(and 3 more problem(s))"]),
+        (yaml.safe_dump(_traits(mood="sleepy")),
+         ["field 'traits.mood' is not a persona field; remove it or fix its spelling (fields here: patience,"]),
+        (yaml.safe_dump(dict(EXAMPLE, colour="blue")), ["field 'colour' is not a persona field"]),
+        (yaml.safe_dump(dict(EXAMPLE, traits="calm")), ["field 'traits' must be a mapping with patience", 'not "calm"']),
+        (yaml.safe_dump(dict(EXAMPLE, style=5)), ["field 'style' must be text, not 5 (how they write"]),
+        (yaml.safe_dump(dict(EXAMPLE, name="Night Owl")),
+         ["field 'name': \"Night Owl\" must be lowercase words joined by '-' (e.g. night-owl)"]),
+        (yaml.safe_dump(dict(EXAMPLE, description="")), ["field 'description' must not be empty"]),
+        (yaml.safe_dump(dict(EXAMPLE, demographics={"age_band": 30})),
+         ["field 'demographics.age_band': 30 is not allowed; allowed values: 18-24, 25-34"]),
+        ("name: night-owl\n\tdescription: x\n", ["not valid YAML at line 2, column 1 (found character '\\t'"]),
+    ],
+    ids=["empty", "comment-only", "list", "scalar", "no-traits", "no-register", "few-traits", "unknown-trait",
+         "unknown-field", "traits-not-mapping", "style-not-text", "bad-name", "empty-description", "age-band",
+         "tab"],
+)  # fmt: skip
+def test_a_malformed_persona_file_names_the_file_the_field_and_the_fix(tmp_path: Path, text, fragments):
+    path = tmp_path / "night-owl.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_persona(path)
+    message = str(refused.value)
+    assert message.startswith(f"persona file {path}")
+    assert "None is not of type" not in message and "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_a_persona_file_that_is_not_utf8_is_one_line_not_a_crash(tmp_path: Path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(yaml.safe_dump(dict(EXAMPLE, style="Écrit peu."), allow_unicode=True).encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"not UTF-8 text \(byte \d+\); save it as UTF-8 YAML"):
+        load_persona(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragments"),
+    [
+        (b"", ["is empty;", "'name: night-owl'"]),
+        (b"\xff\xfe", ["not UTF-8 text"]),
+        (yaml.safe_dump(_traits(patience="extreme")).encode(), ["field 'traits.patience'", "allowed values: low"]),
+    ],
+    ids=["empty", "not-utf8", "bad-trait"],
+)
+def test_run_with_a_malformed_persona_file_is_one_error_line_and_writes_nothing(tmp_path: Path, content, fragments):
+    from test_cli import assert_one_line_error, frontdesk
+
+    path = tmp_path / "mine.yaml"
+    path.write_bytes(content)
+    folder = tmp_path / "run"
+    result = frontdesk("run", "--domain", "mock", "--persona-file", str(path), "--out", str(folder))
+    assert_one_line_error(result, f"persona file {path}", *fragments)
+    assert not folder.exists()
 
 
 def test_a_persona_file_of_your_own_joins_the_run(tmp_path: Path):

@@ -1,4 +1,5 @@
-"""Judged assertions: a configured judge model scores them; its reasoning is kept; its failure is infra."""
+"""Judged assertions: a configured judge model scores them; its reasoning is kept; a provider failure is
+infra, a reply in the wrong format (after re-asks) is a judge_error that fails the assertion."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from test_cli import assert_one_line_error, frontdesk
 from frontdesk.envs import get_domain
 from frontdesk.errors import ConfigError
 from frontdesk.eval import InfraFailure, RunConfig, TerminationReason, TrialRecord, build_goal, execute_trial
-from frontdesk.eval.judge import JudgeError, check_judge, parse_verdict
-from frontdesk.eval.metrics import trial_table
+from frontdesk.eval.judge import FORMAT_REMINDER, JudgeError, check_judge, parse_verdict
+from frontdesk.eval.metrics import component_failures, trial_table
 
 ASSERTIONS = ["The agent states the price of the yoga mat.", "The agent does not promise a discount."]
 
@@ -74,15 +75,61 @@ async def test_one_false_assertion_fails_the_trial(replay, mock, task) -> None:
     assert [r["passed"] for r in record.verdict.component("judged_assertions").detail["results"]] == [True, False]
 
 
-@pytest.mark.parametrize(
-    "reply", [Repeat(server_error()), Say("I think the agent did fine.")], ids=["provider-error", "no-verdict-line"]
-)
-async def test_a_judge_failure_is_an_infra_error_not_a_pass(replay, mock, task, reply) -> None:
-    replay.script("judge", [reply])
+async def test_a_judge_provider_failure_is_an_infra_error_and_its_spend_is_kept(replay, mock, task) -> None:
+    replay.script("judge", [Say("VERDICT: PASS"), Repeat(server_error())])  # the second assertion's call fails
     result = await trial(mock, task)
     assert isinstance(result, InfraFailure)
     assert result.termination is TerminationReason.INFRA_ERROR
-    assert result.error.startswith("judge: ")
+    assert result.error.startswith("judge: ") and "InternalServerError" in result.error
+    assert result.judge_usage.calls == 1  # the first assertion's call was paid for, failure or not
+
+
+async def test_a_reply_without_a_verdict_line_is_re_asked_with_a_format_reminder(replay, mock, task) -> None:
+    replay.script(
+        "judge",
+        [Say("I think the agent did fine."), Say("Price stated.\nVERDICT: PASS"), Say("No discount.\nVERDICT: PASS")],
+    )
+    record = await trial(mock, task)
+    assert isinstance(record, TrialRecord) and record.reward == 1.0
+    first = record.verdict.component("judged_assertions").detail["results"][0]
+    assert first["passed"] and first["attempts"] == 2
+    assert record.verdict.component("judge_error").passed
+    reask = replay.requests_for("judge")[1].messages
+    assert reask[-2] == {"role": "assistant", "content": "I think the agent did fine."}
+    assert reask[-1]["role"] == "user" and reask[-1]["content"] == FORMAT_REMINDER
+    assert record.judge_usage.calls == 3  # every attempt counted
+
+
+async def test_a_judge_that_never_answers_in_the_format_is_a_judge_error_not_infra(replay, mock, task) -> None:
+    # At temperature 0 a rerun would get the same replies: as infra the trial would stay pending forever.
+    replay.script("judge", [Say("VERDICT: PASS"), Repeat(Say("I think the agent did fine."))])
+    record = await trial(mock, task)
+    assert isinstance(record, TrialRecord) and record.error_class is None
+    assert record.reward == 0.0
+    assert record.verdict.failed == ["judged_assertions", "judge_error"]
+    second = record.verdict.component("judged_assertions").detail["results"][1]
+    assert second["passed"] is False and second["attempts"] == 3 and "no 'VERDICT: PASS'" in second["judge_error"]
+    error = record.verdict.component("judge_error")
+    assert error.gating and [e["assertion"] for e in error.detail["errors"]] == [ASSERTIONS[1]]
+    assert len(replay.requests_for("judge")) == 1 + 3
+    assert record.judge_usage.calls == 4 and record.judge_usage.prompt_tokens == 4 * PROMPT_TOKENS
+    # counted and shown where components are listed: the trial table and the failure breakdown
+    table = trial_table([record], run="r", domain="mock", tasks={task.id: task})
+    assert table.iloc[0]["check_judge_error"] == False  # noqa: E712 (a numpy bool)
+    failures = component_failures(table).set_index("component")
+    assert failures.loc["judge_error", "failed"] == 1 and failures.loc["judge_error", "gating"]
+
+
+async def test_an_unusable_judge_response_is_a_judge_error_not_a_crash(replay, mock, task) -> None:
+    from frontdesk.llm.output import MAX_RESPONSE_BYTES
+
+    huge = Say("x" * (MAX_RESPONSE_BYTES + 1))  # a ModelOutputError from the model layer
+    replay.script("judge", [huge, huge, huge, Say("VERDICT: PASS")])
+    record = await trial(mock, task)
+    assert isinstance(record, TrialRecord) and record.reward == 0.0
+    [error] = record.verdict.component("judge_error").detail["errors"]
+    assert error["assertion"] == ASSERTIONS[0] and "unusable response" in error["error"]
+    assert record.judge_usage.calls == 4
 
 
 async def test_a_task_with_judged_assertions_needs_a_judge(mock, task) -> None:

@@ -33,3 +33,7 @@ class Agent(ABC):
     @abstractmethod
     async def respond(self, trajectory: Trajectory) -> AssistantTurn:
         """Return text for the customer and/or tool calls, given every message so far."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional: most agents hold nothing
+        """Release what the agent holds (connections, a remote conversation); called once its trial
+        has ended, however it ended. An agent must not be used after it."""

@@ -54,6 +54,18 @@ class Comparison(BaseModel):
     overridden: list[str] = []  # reasons to refuse that --force set aside
 
 
+SHOWN_IDS = 5  # task ids named per side in a refusal; the rest are counted
+
+
+def _ids(task_ids: list[str]) -> str:
+    """One side's task ids kept to a line (``a, b, c, d, e and 7 more``); ``none`` when there are none."""
+    if not task_ids:
+        return "none"
+    shown = ", ".join(task_ids[:SHOWN_IDS])
+    rest = len(task_ids) - SHOWN_IDS
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
 def comparability_problems(a: RunView, b: RunView) -> list[str]:
     """Why the two runs' numbers would not mean the same thing (empty: comparable)."""
     problems = []
@@ -63,8 +75,7 @@ def comparability_problems(a: RunView, b: RunView) -> list[str]:
     only_a = sorted(set(ma["task_ids"]) - set(mb["task_ids"]))
     only_b = sorted(set(mb["task_ids"]) - set(ma["task_ids"]))
     if only_a or only_b:
-        shown = ", ".join([*only_a[:3], *only_b[:3]])
-        problems.append(f"the task sets differ ({len(only_a)} only in A, {len(only_b)} only in B: {shown})")
+        problems.append(f"the task sets differ (only in A: {_ids(only_a)}; only in B: {_ids(only_b)})")
     elif ma.get("domain_fingerprint") != mb.get("domain_fingerprint"):
         problems.append("the domain's tasks, data or policy changed between the runs")
     if ma.get("simulator") != mb.get("simulator"):

@@ -93,8 +93,18 @@ class RunConfig(BaseModel):
 
     def config_hash(self, domain_fingerprint: str) -> str:
         hashed = {k: v for k, v in self.public_dict().items() if k not in _NOT_HASHED}
+        plugins = self.plugin_provenance()
+        if plugins:  # configurations without plug-ins keep the hash they always had
+            hashed["plugins"] = plugins
         # The simulator's prompt version is part of what produced the results, though no option sets it.
         return state_hash({"config": hashed, "domain": domain_fingerprint, "user_prompt_version": PROMPT_VERSION})
+
+    def plugin_provenance(self) -> dict[str, Any]:
+        """Import path, package and version of every plug-in participant: part of what produced results."""
+        from frontdesk.agents import agent_provenance
+        from frontdesk.simulators.factory import user_provenance
+
+        return agent_provenance(self.agent, self.agent_strategy) | user_provenance(self.user, self.user_strategy)
 
     def simulator_stamp(self) -> dict[str, Any]:
         """What defines the simulated customer; runs are only pooled when this matches."""

@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from frontdesk.envs import Task
+from frontdesk.eval.noise import NoiseFloor, noise_floor
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
 from frontdesk.eval.record import TrialRecord
 from frontdesk.eval.stats import KRow, flip_rate, flipped, mean, pass_k_rows
@@ -96,6 +97,7 @@ class RunSummary(BaseModel):
     per_task: list[TaskTally] = Field(default_factory=list)
     flipped_tasks: int = 0  # cells with >= 2 scored trials that both passed and failed
     flip_rate: float | None = None  # flipped_tasks over cells with >= 2 scored trials
+    noise: NoiseFloor | None = None  # per k, the MDD between two runs of this size (frontdesk.eval.noise)
 
     def __call__(self) -> RunSummary:
         """``view.summary()`` and ``view.summary`` are the same summary (notebook and attribute spelling)."""
@@ -140,6 +142,7 @@ def summarize(
         per_task=tallies,
         flipped_tasks=sum(t.flipped for t in tallies),
         flip_rate=flip_rate(cells),
+        noise=noise_floor(cells, trials_per_task),
     )
 
 

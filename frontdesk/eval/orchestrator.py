@@ -14,6 +14,7 @@ from frontdesk.envs import Environment
 from frontdesk.errors import CredentialError, InfraError
 from frontdesk.redact import scrub
 from frontdesk.simulators import UserSimulator
+from frontdesk.simulators.guards import stalled
 from frontdesk.tools import ToolCall, ToolResult
 from frontdesk.trajectory import AssistantTurn, Message, Role, Trajectory, Usage, UserSignal, UserTurn, valid_text
 
@@ -135,6 +136,19 @@ def _execute(
     return results
 
 
+def _end_if_stalled(traj: Trajectory) -> None:
+    """The stall guard: a customer that cannot finish ends the trial, not max_turns (which blames the
+    agent). Said goodbye and nothing is asked of it: ``user_stop``, scored as any ending; stuck
+    while the agent waits on it: ``user_error``. The rule: :func:`frontdesk.simulators.guards.stalled`."""
+    stall = stalled(traj)
+    if stall is None:
+        return
+    traj[-1].ended_by = f"stall guard: {stall.reason}"
+    if stall.ending == "stop":
+        raise _Ended(TerminationReason.USER_STOP)
+    raise _Ended(TerminationReason.USER_ERROR, f"the simulated customer stalled: {stall.reason}")
+
+
 async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits: Limits, out: TrialOutcome) -> None:
     traj = out.trajectory
     traj.append(Message(role=Role.AGENT, content=agent.greeting))
@@ -157,6 +171,7 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
                     usage=turn.usage,
                     reasoning=turn.reasoning,
                     guard_failures=turn.guard_failures,
+                    rejected_drafts=turn.rejected_drafts,
                 )
             )
             turns += 1
@@ -164,6 +179,7 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
             if turn.signal is not None:
                 raise _Ended(_SIGNAL_ENDING[turn.signal])
             if not calls:
+                _end_if_stalled(traj)
                 break
         else:
             raise _Ended(TerminationReason.USER_ERROR, f"user took more than {limits.max_user_tool_steps} device steps")

@@ -7,6 +7,7 @@ no GUI backend, no global state, and nothing for ``import frontdesk.eval`` to pa
 from __future__ import annotations
 
 import io
+import math
 import re
 
 from frontdesk.eval.stats import KRow
@@ -23,15 +24,26 @@ def _svg(fig: object) -> str:
     return re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
 
 
+def curves_coincide(rows: list[KRow]) -> bool:
+    """pass^k equals pass@k at every k shown: each task either always or never succeeded."""
+    shown = [r for r in rows if r.pass_hat_k is not None and r.pass_at_k is not None]
+    return bool(shown) and all(math.isclose(r.pass_hat_k, r.pass_at_k) for r in shown)  # type: ignore[arg-type]
+
+
 def pass_k_curve(rows: list[KRow]) -> str:
-    """pass^k (with its 95% band) and pass@k against k. Text is drawn as paths: no fonts needed."""
+    """pass^k (with its 95% band) and pass@k against k. Text is drawn as paths: no fonts needed.
+
+    The two lines often coincide (at k = 1 always; at every k when no task flipped), so they are
+    drawn to stay apart even then: pass@k as a thick dashed line with large hollow squares,
+    pass^k on top as a thin solid line with small filled circles, and the legend says so.
+    """
     from matplotlib.figure import Figure
 
     shown = [r for r in rows if r.pass_hat_k is not None]
+    same = curves_coincide(rows)
     fig = Figure(figsize=(6.0, 3.4))
     ax = fig.add_subplot()
     ks = [r.k for r in shown]
-    ax.plot(ks, [r.pass_hat_k for r in shown], marker="o", color="#1f6feb", label="pass^k")
     banded = [r for r in shown if r.pass_hat_k_ci is not None]
     if banded:
         ax.fill_between(
@@ -41,12 +53,22 @@ def pass_k_curve(rows: list[KRow]) -> str:
             color="#1f6feb",
             alpha=0.15,
             label="pass^k 95% CI",
+            zorder=1,
         )
-    ax.plot(ks, [r.pass_at_k for r in shown], marker="s", linestyle="--", color="#8250df", label="pass@k")
+    ax.plot(
+        ks, [r.pass_at_k for r in shown], marker="s", markersize=10, markerfacecolor="none", markeredgewidth=1.5,
+        linestyle="--", linewidth=3, color="#8250df", label="pass@k (= pass^k at every k)" if same else "pass@k",
+        zorder=2, gid="pass-at-k",
+    )  # fmt: skip
+    ax.plot(
+        ks, [r.pass_hat_k for r in shown], marker="o", markersize=4.5, linewidth=1.5, color="#1f6feb",
+        label="pass^k", zorder=3, gid="pass-hat-k",
+    )  # fmt: skip
     ax.set_xlabel("k (trials that must all succeed / may succeed once)")
     ax.set_ylabel("share of tasks")
     ax.set_ylim(-0.03, 1.03)
     ax.set_xticks([r.k for r in rows] or [1])
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    # Below the axes: inside, it would sit on the points, which crowd the top when an agent is good.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8, frameon=False)
     return _svg(fig)

@@ -12,7 +12,7 @@ import pandas as pd
 from frontdesk.envs import Task, get_domain
 from frontdesk.errors import FrontdeskError, RunFolderError
 from frontdesk.eval.metrics import RunSummary, TrialOutcomeRow, summarize, trial_table
-from frontdesk.eval.record import InfraFailure, TrialRecord
+from frontdesk.eval.record import InfraFailure, TrialKey, TrialRecord
 from frontdesk.eval.stats import KRow
 from frontdesk.eval.store import RunStore, diff_config
 from frontdesk.trajectory import Usage
@@ -25,7 +25,8 @@ def fmt(x: float | None) -> str:
 
 
 def fmt_ci(ci: tuple[float, float] | None) -> str:
-    return "—" if ci is None else f"{ci[0]:.3f}–{ci[1]:.3f}"
+    """An interval as ``[-1.000, -0.643]``: a dash between two negative numbers reads as a minus."""
+    return "—" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
 def headline_row(row: KRow) -> tuple[str, ...]:
@@ -78,8 +79,21 @@ class RunView:
     @property
     def pending_infra(self) -> int:
         """Trials whose latest attempt failed for infra reasons and that a resume will retry."""
+        return len(self.pending_infra_failures())
+
+    def pending_infra_failures(self) -> list[InfraFailure]:
+        """The latest failed attempt of each trial still pending after infra errors, oldest first.
+
+        ``infra_errors.jsonl`` is appended as attempts end, so the last line of a key is its latest
+        attempt; a key that has since finished (a line in ``trials.jsonl``) is not pending.
+        """
         done = {r.key for r in self.records}
-        return len({f.key for f in self.infra_failures} - done)
+        latest: dict[TrialKey, InfraFailure] = {}
+        for failure in self.infra_failures:
+            if failure.key not in done:
+                latest.pop(failure.key, None)  # re-insert: the order is that of each key's latest attempt
+                latest[failure.key] = failure
+        return list(latest.values())
 
 
 def _summarize(

@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from frontdesk.agents import check_agent_spec
+from frontdesk.agents import check_agent_spec, is_agent_model
 from frontdesk.envs import Domain, Task, get_domain
 from frontdesk.errors import ConfigError, CredentialError
 from frontdesk.eval.checker import Goal, build_goal
@@ -25,8 +25,9 @@ from frontdesk.eval.orchestrator import TerminationReason
 from frontdesk.eval.record import InfraFailure, TrialKey, TrialRecord, TrialResult
 from frontdesk.eval.store import RunStore
 from frontdesk.eval.trial import execute_trial
-from frontdesk.llm import SCRIPTED_PREFIX, check_model_string, missing_provider_keys
+from frontdesk.llm import check_model_string, missing_provider_keys
 from frontdesk.simulators import Persona, check_user_spec
+from frontdesk.simulators.factory import is_user_model
 from frontdesk.trajectory import Usage
 
 PlanItem = tuple[Task, Persona, int]  # a trial to run: the task, the persona, the trial index
@@ -59,9 +60,9 @@ def check_participants(config: RunConfig, allow_missing_keys: bool = False) -> l
     check_agent_spec(config.agent, config.agent_strategy)
     check_user_spec(config.user, config.user_strategy)
     warnings = []
-    for model in sorted({config.agent, config.user, *([config.judge] if config.judge else [])}):
-        if model.startswith(SCRIPTED_PREFIX):
-            continue
+    # Only model strings go to the model checks: scripted participants, plug-ins and remote agents do not.
+    models = {m for m, is_model in ((config.agent, is_agent_model), (config.user, is_user_model)) if is_model(m)}
+    for model in sorted(models | ({config.judge} if config.judge else set())):
         check_model_string(model, config.transport)
         missing = missing_provider_keys(model, config.llm_params)
         if not missing:
@@ -108,6 +109,7 @@ def build_manifest(config: RunConfig, domain: Domain, tasks: list[Task]) -> dict
         "domain_fingerprint": fingerprint,
         "task_ids": [t.id for t in tasks],
         "simulator": config.simulator_stamp(),
+        "plugins": config.plugin_provenance(),
         "created_at": time.time(),
         "versions": {
             "frontdesk": _package_version("frontdesk"),

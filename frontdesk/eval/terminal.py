@@ -37,17 +37,19 @@ def run_summary(view: RunView) -> RenderableType:
     for row in s.rows:
         table.add_row(*headline_row(row))
     lines: list[RenderableType] = [title, table]
+    pending_infra = view.pending_infra_failures()
     pending = f"{s.trials_pending:,} pending"
-    if view.pending_infra:
-        pending += f" ({view.pending_infra:,} after infra errors; rerun to retry)"
+    if pending_infra:
+        pending += f" ({len(pending_infra):,} after infra errors; rerun to retry)"
     lines.append(
         Text(
             f"trials: {s.trials_expected:,} expected · {s.trials_valid:,} scored · "
             f"{s.trials_user_excluded:,} excluded (user error) · {pending}"
         )
     )
-    if view.pending_infra:
-        last = view.infra_failures[-1]
+    if pending_infra:
+        # The latest attempt of a trial still pending: an error a later attempt got past is not news.
+        last = pending_infra[-1]
         lines.append(Text(f"last infra error: {last.termination.value}: {last.error}"))
     lines.append(Text(f"average reward: {fmt(s.average_reward)}"))
     if s.flip_rate is not None:

@@ -13,7 +13,7 @@ from frontdesk.envs import Domain, Environment, Task
 from frontdesk.errors import InfraError
 from frontdesk.eval.checker import Goal, check
 from frontdesk.eval.config import RunConfig, trial_seed
-from frontdesk.eval.judge import judge_assertions, judge_for
+from frontdesk.eval.judge import judge_assertions, judge_components, judge_for
 from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord, TrialResult
 from frontdesk.llm import ModelConfig
@@ -62,7 +62,10 @@ async def execute_trial(
         UserContext(scenario=task.user_scenario, persona=persona, seed=seed, tools=env.user_tools.schemas()),
     )
     started = time.time()
-    outcome = await run_trial(env, agent, user, config.limits)
+    try:
+        outcome = await run_trial(env, agent, user, config.limits)
+    finally:
+        await agent.aclose()  # a remote agent's connections and endpoints end with its trial
     duration = time.time() - started
     error_class = ERROR_CLASS.get(outcome.termination)
     common = dict(
@@ -87,9 +90,14 @@ async def execute_trial(
         judge = model_config(config, judge_for(config.judge, task), 0.0)
         try:
             judged = await judge_assertions(judge, task.judged_assertions, outcome.trajectory, seed)
-        except InfraError as e:  # a judge that fails scores nothing: retried on resume like any infra error
-            return InfraFailure(**{**common, "termination": TerminationReason.INFRA_ERROR, "error": f"judge: {e}"})
-        verdict = verdict.with_component(judged)
+        except InfraError as e:  # the judge's provider failed: scores nothing, retried on resume like any infra error
+            spent = getattr(e, "usage", None) or Usage()  # what the judge's calls cost before it failed
+            failed = {"termination": TerminationReason.INFRA_ERROR, "error": f"judge: {e}", "judge_usage": spent}
+            return InfraFailure(**{**common, **failed})
+        # A reply in the wrong format (after re-asks) is the judge's failure, not infra: a gating
+        # judge_error component fails the trial visibly instead of leaving it pending forever.
+        for component in judge_components(judged):
+            verdict = verdict.with_component(component)
         judge_usage = Usage.model_validate(judged.detail["usage"])
     return TrialRecord(
         **common,

@@ -6,6 +6,7 @@ the network at import time), so commands that never call a model stay fast and o
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -118,6 +119,42 @@ def check_model_string(model: str, transport: str = "litellm") -> None:
             f"served by {provider!r}: use --transport litellm, or 'openai/<name>' with --llm-param "
             "api_base=URL for an OpenAI-compatible server"
         )
+
+
+# Sent as the key to a self-hosted OpenAI-compatible server when none is configured: the OpenAI SDK
+# under litellm refuses to send a request without one, and such servers (llama.cpp, vLLM, Ollama
+# without --api-key) accept any.
+SELF_HOSTED_PLACEHOLDER_KEY = "no-key-self-hosted"
+
+
+@functools.lru_cache(maxsize=256)
+def _provider(model: str) -> str | None:
+    try:
+        return str(import_litellm().get_llm_provider(model=model)[1])
+    except Exception:
+        return None
+
+
+def with_self_hosted_key(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """For litellm: a placeholder key for an OpenAI-compatible server at a self-hosted ``api_base``
+    when no key is set anywhere (parameters or ``OPENAI_API_KEY``).
+
+    Without one the OpenAI SDK refuses to send (a CredentialError), though the server needs no key.
+    OpenAI's own endpoint keeps needing a real key, so a missing one is still reported at once.
+    """
+    if kwargs.get("api_key") or os.environ.get("OPENAI_API_KEY"):
+        return kwargs
+    base = (
+        kwargs.get("api_base")
+        or kwargs.get("base_url")
+        or os.environ.get("OPENAI_API_BASE")
+        or os.environ.get("OPENAI_BASE_URL")
+    )
+    if not isinstance(base, str) or not base or "api.openai.com" in base:
+        return kwargs
+    if _provider(str(kwargs.get("model", ""))) != "openai":
+        return kwargs
+    return {**kwargs, "api_key": SELF_HOSTED_PLACEHOLDER_KEY}
 
 
 def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
@@ -303,7 +340,7 @@ async def complete(
     register_secrets_in(config.params)  # so that scrub() removes them from whatever text carries them
     kwargs: dict[str, Any] = {
         "model": config.model,
-        "messages": messages,
+        "messages": openai_http.wire_messages(messages),  # content "" (never null) next to tool calls
         "timeout": config.timeout_s,
         "drop_params": True,  # a provider without `seed` support should not fail the call
         # Retries happen here, once, with backoff that honours Retry-After: not inside litellm or
@@ -318,6 +355,14 @@ async def complete(
         kwargs["seed"] = seed
     if tools:
         kwargs["tools"] = tools
+        # Sent explicitly: llama-cpp-python's server (and others) silently ignore tools without it,
+        # so the agent could never call one. A tool_choice given in the params wins.
+        kwargs.setdefault("tool_choice", "auto")
+    else:
+        # Never without tools: OpenAI refuses the request ("only allowed when tools are specified"),
+        # and a run-wide --llm-param tool_choice=… must not break the customer's or judge's calls.
+        for key in openai_http.TOOL_ONLY_PARAMS:
+            kwargs.pop(key, None)
     cache = ResponseCache(Path(config.cache_dir)) if config.cache_dir else None
     key = cache_key(kwargs) if cache else ""  # before credentials move out of the URL: one key for both transports
     if cache and (hit := cache.get(key)) is not None:
@@ -326,6 +371,7 @@ async def complete(
         return completion.model_copy(update={"usage": usage})
     if config.transport != "openai-http":
         kwargs = with_url_credentials(kwargs)  # openai-http applies the same rules in endpoint()
+        kwargs = with_self_hosted_key(kwargs)
     limiter = limiter_for(config.model, config.max_in_flight, config.requests_per_minute)
     backoff = wait_random_exponential(multiplier=config.retry_wait_s, max=60 * config.retry_wait_s)
 

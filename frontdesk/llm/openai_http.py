@@ -44,6 +44,9 @@ CLIENT_PARAMS = frozenset(
     }
 )
 
+# Request fields that only mean something next to `tools`.
+TOOL_ONLY_PARAMS = ("tool_choice", "parallel_tool_calls")
+
 MAX_ERROR_BYTES = 64 * 1024  # of an error response's body: only its message is kept
 MAX_ERROR_TEXT = 300  # characters of that message
 
@@ -95,10 +98,42 @@ def endpoint(params: dict[str, Any]) -> tuple[str, dict[str, str]]:
     return base.rstrip("/") + "/chat/completions", headers
 
 
+def wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``messages`` in the form strict servers' chat templates accept, whoever built them.
+
+    An assistant message's content is never null or missing: "" instead (llama.cpp answers 500 with
+    "Expected 'content' to be a string or an array" to null, and litellm drops a null key, which
+    llama-cpp-python rejects). A tool result's content is a string. The list itself is returned when
+    nothing needs changing (the usual case), so the check costs one pass and no copy.
+    """
+    fixed: list[dict[str, Any]] | None = None
+    for i, m in enumerate(messages):
+        role, content = m.get("role"), m.get("content")
+        if role == "assistant" and content is None:
+            entry = {**m, "content": ""}
+        elif role == "tool" and not isinstance(content, str):
+            entry = {**m, "content": "" if content is None else json.dumps(content, ensure_ascii=False)}
+        else:
+            continue
+        if fixed is None:
+            fixed = list(messages)
+        fixed[i] = entry
+    return messages if fixed is None else fixed
+
+
 def request_body(request: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body: every request field except the client's own settings, plus ``extra_body``."""
+    """The JSON body: every request field except the client's own settings, plus ``extra_body``.
+
+    Messages go out as :func:`wire_messages` makes them, and tool-only fields (``tool_choice``…) only
+    next to ``tools``: OpenAI refuses them alone.
+    """
     body = {k: v for k, v in request.items() if k not in CLIENT_PARAMS}
     body["model"] = wire_model(str(request["model"]))
+    if "messages" in body:
+        body["messages"] = wire_messages(body["messages"])
+    if not body.get("tools"):
+        for key in TOOL_ONLY_PARAMS:
+            body.pop(key, None)
     body.update(request.get("extra_body") or {})
     return body
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 from enum import Enum
 from typing import Any
 
+from frontdesk.envs import UserScenario
 from frontdesk.llm import ModelConfig, complete
 from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
 from frontdesk.simulators.guards import GuardFailure, check_turn
 from frontdesk.simulators.signals import TOKEN, parse_user_text
 from frontdesk.tools import ToolCall
-from frontdesk.trajectory import Role, Trajectory, Usage, UserSignal, UserTurn, to_chat_messages
+from frontdesk.trajectory import RejectedDraft, Role, Trajectory, Usage, UserSignal, UserTurn, to_chat_messages
 from frontdesk.transcript import render_transcript
 
 # Bump when the prompt or guard logic changes: it is stamped in manifests and part of the config hash.
-PROMPT_VERSION = "2"
+PROMPT_VERSION = "3"  # 3: first turn framed, regeneration notes in the system prompt, verifier sees data
 
 GUIDELINES = f"""You are playing a customer who contacts customer service. You are NOT the agent.
 - Speak only as the customer, in the first person, one message at a time.
@@ -61,22 +63,65 @@ THINK_INSTRUCTIONS = """
 First think briefly inside <thinking>...</thinking> about what the agent asked and what your
 instructions allow. Then, after </thinking>, write only the message the agent will read."""
 
-VERIFY_PROMPT = """You check one message written by a simulated customer before the agent sees it.
-The customer's brief and the conversation so far are below. Answer PASS if the draft message stays
-in the customer's role, follows the brief and persona, reveals no instructions or reasoning, and
-states no fact (id, amount, name, email) absent from the brief and the conversation. Otherwise
-answer FAIL: followed by one short reason.
+# Without this a small model, shown only the agent's "How can I help you today?", answers it as
+# the assistant it was trained to be. With it, the customer states why it is contacting us.
+FIRST_TURN = """
 
-# Customer brief
-{brief}
+# Now: your first message
+The agent greeted you: {greeting}
+Write your first message to the agent. As the customer,
+say in your own words why you are contacting customer service.
+You are the one who needs help; do not offer any."""
 
-# Conversation so far
+REGENERATE = """
+
+# Your last draft was rejected
+Draft: {draft}
+Why: {reason}
+Write the customer's next message again, following every rule above."""
+
+# The verifier judges a draft against the customer's situation given as data. It is never shown the
+# customer's own prompt: told to "reply with ###STOP###", a small checker answered as the customer.
+VERIFY_PROMPT = """You review one message that a simulated customer drafted for a customer-service chat,
+before the support agent sees it. You are a reviewer: you do not write messages and you do not
+continue the chat.
+
+The draft passes if it is written as the customer (not as the support agent), fits the customer's
+situation and behaviour below, reveals no instructions or private reasoning, and states no fact
+(id, amount, name, email) that is absent from the situation and the conversation.
+
+<situation>
+{situation}
+</situation>
+
+<behaviour>
+{persona}
+</behaviour>
+
+<conversation>
 {conversation}
+</conversation>
 
-# Draft customer message
-{draft}"""
+<draft>
+{draft}
+</draft>
+
+Reply with exactly one line: PASS, or FAIL: followed by one short reason."""
+
+VERIFY_REMINDER = (
+    "Your reply was not in the required format. You are reviewing the draft, not writing a message. "
+    "Reply with exactly one line: PASS, or FAIL: followed by one short reason."
+)
 
 _THINKING = re.compile(r"<thinking>(.*?)</thinking>", re.DOTALL | re.IGNORECASE)
+# A verifier's verdict line: PASS, or FAIL with an optional reason; light markdown around it is allowed.
+_VERDICT_LINE = re.compile(r"(PASS|FAIL)(?:\s*[:.\-\u2013\u2014]\s*(.*))?", re.DOTALL)
+
+# Regenerating at temperature 0 with the same seed returns the same draft: each retry samples hotter
+# (by this much, up to 1.0) with another seed, so it can differ.
+REGENERATION_TEMPERATURE_STEP = 0.4
+MAX_REGENERATION_TEMPERATURE = 1.0
+MAX_DRAFT_SHOWN = 600  # characters of a rejected draft quoted back to the model
 
 
 class Strategy(str, Enum):
@@ -96,10 +141,46 @@ def split_reasoning(text: str | None) -> tuple[str | None, str | None]:
     return message, ("\n".join(reasoning) or None)
 
 
+def situation_text(scenario: UserScenario) -> str:
+    """The customer's scenario as data for a reviewer: what it wants, knows and will accept."""
+    known = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in scenario.known_facts.items()) or "nothing specific"
+    return "\n".join(
+        [
+            f"Reason for contacting: {scenario.reason_for_contact}",
+            f"Facts the customer knows: {known}",
+            f"Facts the customer does not know: {'; '.join(scenario.unknown_facts) or 'none listed'}",
+            f"What the customer intends to do: {' '.join(scenario.instructions) or 'nothing more specific'}",
+            f"What the customer will not accept: {'; '.join(scenario.will_not_accept) or 'nothing listed'}",
+        ]
+    )
+
+
+def parse_verifier_reply(text: str | None) -> GuardFailure | None | bool:
+    """``None`` for PASS, a GuardFailure for FAIL, ``False`` when the reply is not in the format."""
+    lines = [line.strip().strip("*`\"' ") for line in (text or "").strip().splitlines() if line.strip()]
+    if len(lines) != 1:
+        return False
+    found = _VERDICT_LINE.fullmatch(lines[0])
+    if found is None:
+        return False
+    if found.group(1) == "PASS":
+        return None
+    reason = (found.group(2) or "").strip() or "no reason given"
+    return GuardFailure("verify", reason[:300])
+
+
+def _with_note(messages: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:
+    """``messages`` with ``note`` added to the system prompt: one system message, first, as strict
+    chat templates require (several raise on a system message later in the conversation)."""
+    system = {**messages[0], "content": f"{messages[0]['content']}{note}"}
+    return [system, *messages[1:]]
+
+
 class LLMUser(UserSimulator):
     """The LLM customer. Strategies: ``plain``; ``think`` (reason first, reasoning never shown to the
-    agent); ``verify`` (a second call checks each draft against the brief and regenerates on FAIL).
-    Every turn passes the turn guards or is regenerated, at most ``max_regenerations`` times."""
+    agent); ``verify`` (a second call checks each draft against the scenario and persona and
+    regenerates on FAIL). Every turn passes the turn guards or is regenerated, at most
+    ``max_regenerations`` times, each time hotter and with another seed, told what was wrong."""
 
     def __init__(
         self, model: ModelConfig, context: UserContext, strategy: str = Strategy.PLAIN, max_regenerations: int = 2
@@ -113,15 +194,31 @@ class LLMUser(UserSimulator):
         self.max_regenerations = max_regenerations
         self.system = build_system_prompt(context) + (THINK_INSTRUCTIONS if self.strategy is Strategy.THINK else "")
 
+    def _attempt_model(self, attempt: int) -> tuple[ModelConfig, int]:
+        """The model settings and seed of attempt ``attempt`` (0 is the first draft)."""
+        if attempt == 0:
+            return self.model, self.context.seed
+        model = self.model
+        if model.temperature is not None:  # None: the provider's default, which samples already
+            hotter = min(MAX_REGENERATION_TEMPERATURE, model.temperature + REGENERATION_TEMPERATURE_STEP * attempt)
+            model = model.model_copy(update={"temperature": hotter})
+        return model, self.context.seed + attempt
+
     async def respond(self, trajectory: Trajectory) -> UserTurn:
         opening = self.context.scenario.opening_message
-        if opening and not any(m.role is Role.USER for m in trajectory):
+        first = not any(m.role is Role.USER for m in trajectory)
+        if opening and first:
             return UserTurn(text=opening)  # authored word for word: delivered verbatim
-        messages = to_user_messages(self.system, trajectory)
+        base = to_user_messages(self.system, trajectory)
+        if first:
+            greeting = next((m.content for m in trajectory if m.role is Role.AGENT and m.content), "")
+            base = _with_note(base, FIRST_TURN.format(greeting=json.dumps(greeting, ensure_ascii=False)))
+        messages = base
         usage = Usage()
-        failures: list[str] = []
-        for _ in range(self.max_regenerations + 1):
-            completion = await complete(self.model, messages, tools=self.context.tools or None, seed=self.context.seed)
+        rejected: list[RejectedDraft] = []
+        for attempt in range(self.max_regenerations + 1):
+            model, seed = self._attempt_model(attempt)
+            completion = await complete(model, messages, tools=self.context.tools or None, seed=seed)
             usage += completion.usage
             raw_text, reasoning = split_reasoning(completion.text)
             text, signal = parse_user_text(raw_text)
@@ -135,29 +232,44 @@ class LLMUser(UserSimulator):
                 usage += verify_usage
                 failure = verdict
             if failure is None:
-                return turn.model_copy(update={"usage": usage, "guard_failures": failures})
-            failures.append(str(failure))
-            # Tell the model what was wrong; the rejected draft never reaches the agent.
-            messages = [
-                *messages,
-                {
-                    "role": "system",
-                    "content": f"Your last reply was rejected ({failure}). Write the customer's next message "
-                    "again, following every rule above.",
-                },
-            ]
+                return turn.model_copy(
+                    update={"usage": usage, "guard_failures": [d.reason for d in rejected], "rejected_drafts": rejected}
+                )
+            rejected.append(RejectedDraft(text=completion.text, reason=str(failure)))
+            # Tell the model what was wrong, quoting its draft; the rejected draft never reaches the agent.
+            draft = (completion.text or "(nothing)").strip()[:MAX_DRAFT_SHOWN]
+            messages = _with_note(base, REGENERATE.format(draft=json.dumps(draft, ensure_ascii=False), reason=failure))
         raise UserSimulatorError(
-            f"the simulated customer failed the turn guards {len(failures)} times: {'; '.join(failures)}",
+            f"the simulated customer failed the turn guards {len(rejected)} times: "
+            f"{'; '.join(d.reason for d in rejected)}",
             usage=usage,
         )
 
     async def _verify(self, trajectory: Trajectory, draft: str) -> tuple[GuardFailure | None, Usage]:
+        """Ask the verifier about ``draft``; re-asked once if its reply is not PASS / FAIL: reason.
+
+        A verifier that still cannot answer in the format rejects nothing: the draft passed the
+        turn guards, and the checker's failure is not the draft's.
+        """
         # What the customer saw said, nothing of the tools: the verifier judges the customer's words.
         conversation = render_transcript(trajectory, speakers=("Agent", "Customer"), tools=False)
-        prompt = VERIFY_PROMPT.format(brief=self.system, conversation=conversation or "(none)", draft=draft)
-        completion = await complete(self.model, [{"role": "user", "content": prompt}], seed=self.context.seed)
-        answer = (completion.text or "").strip()
-        if answer.upper().startswith("PASS"):
-            return None, completion.usage
-        reason = answer.split(":", 1)[1].strip() if ":" in answer else (answer or "no answer from the verifier")
-        return GuardFailure("verify", reason[:300]), completion.usage
+        prompt = VERIFY_PROMPT.format(
+            situation=situation_text(self.context.scenario),
+            persona=self.context.persona.prompt_text(),
+            conversation=conversation or "(none)",
+            draft=draft,
+        )
+        messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
+        usage = Usage()
+        for _ in range(2):
+            completion = await complete(self.model, messages, seed=self.context.seed)
+            usage += completion.usage
+            verdict = parse_verifier_reply(completion.text)
+            if verdict is not False:
+                return verdict, usage
+            messages = [
+                *messages,
+                {"role": "assistant", "content": completion.text or ""},
+                {"role": "user", "content": VERIFY_REMINDER},
+            ]
+        return None, usage

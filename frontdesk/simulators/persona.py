@@ -95,26 +95,124 @@ def persona_json_schema() -> dict[str, Any]:
 
 
 @cache
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
 def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    return Draft202012Validator(_schema())
 
 
-def _describe(error: Any) -> str:
-    field = ".".join(map(str, error.absolute_path)) or "(top level)"
+# What the message for a file that holds no persona at all points to: the shape, and where to copy one.
+_SHAPE = (
+    "a persona is a YAML mapping with name, description, traits (patience, verbosity, technical_comfort, "
+    "politeness, cooperativeness, volunteers_information, emotional_state), style and language_register, "
+    "e.g. 'name: night-owl'; `frontdesk personas show regular` prints a complete one to copy"
+)
+_TYPE_WORDS = {"object": "a mapping", "string": "text", "array": "a list", "integer": "a whole number"}
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema with its local ``$ref`` followed (the persona schema only has ``#/$defs/…``)."""
+    ref = schema.get("$ref", "")
+    return _schema()["$defs"][ref.removeprefix("#/$defs/")] if ref.startswith("#/$defs/") else schema
+
+
+def _allowed(schema: dict[str, Any]) -> list[Any]:
+    schema = _resolve(schema)
+    if "enum" in schema:
+        return list(schema["enum"])
+    return [v for option in schema.get("anyOf", []) for v in _allowed(option)]
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    """What a field must hold, said as advice: its allowed values, its fields, or its type."""
+    schema = _resolve(schema)
+    if allowed := _allowed(schema):
+        return "one of " + ", ".join(map(str, allowed))
+    if properties := schema.get("properties"):
+        return "a mapping with " + ", ".join(properties)
+    kinds = [_TYPE_WORDS.get(o.get("type"), o.get("type")) for o in schema.get("anyOf", [schema]) if "type" in o]
+    return " or ".join(k for k in kinds if k != "null") or "a value"
+
+
+def _purpose(schema: dict[str, Any]) -> str:
+    """The field's description from the schema, to go inside a sentence ("" when it has none)."""
+    text = (_resolve(schema).get("description") or "").rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def _field(path: Any) -> str:
+    return ".".join(map(str, path)) or "(top level)"
+
+
+def _leaf_errors(error: Any) -> list[Any]:
+    """The errors inside an ``anyOf`` that say something: 'is not null' under an optional field never does."""
+    if error.validator != "anyOf" or not error.context:
+        return [error]
+    leaves = [leaf for sub in error.context for leaf in _leaf_errors(sub)]
+    useful = [e for e in leaves if not (e.validator == "type" and e.validator_value == "null")]
+    return useful or [error]
+
+
+def _describe(error: Any) -> list[str]:
+    """One error as messages that name the field and say how to fix it."""
+    if error.validator == "anyOf":
+        leaves = _leaf_errors(error)
+        if leaves != [error]:
+            # The deepest leaf is the precise one; an enum beats a type mismatch at the same depth.
+            best = min(leaves, key=lambda e: (-len(e.absolute_path), e.validator != "enum"))
+            return _describe(best)
+    field = _field(error.absolute_path)
+    value = json.dumps(error.instance, default=str)
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
-        return f"field '{field}': {json.dumps(error.instance)} is not allowed; allowed values: {allowed}"
-    return f"field '{field}': {error.message}"
+        return [f"field '{field}': {value} is not allowed; allowed values: {allowed}"]
+    if error.validator == "required":
+        properties = error.schema.get("properties", {})
+        out = []
+        for name in error.validator_value:
+            if isinstance(error.instance, dict) and name not in error.instance:
+                schema = properties.get(name, {})
+                hint = "; ".join(x for x in (_expected(schema), _purpose(schema)) if x)
+                out.append(f"field '{_field([*error.absolute_path, name])}' is missing; add it ({hint})")
+        return out
+    if error.validator == "additionalProperties":
+        known = ", ".join(error.schema.get("properties", {}))
+        return [
+            f"field '{_field([*error.absolute_path, name])}' is not a persona field; remove it or fix its "
+            f"spelling (fields here: {known})"
+            for name in error.instance
+            if name not in error.schema.get("properties", {})
+        ]
+    purpose = _purpose(error.schema)
+    if error.validator == "type":
+        return [
+            f"field '{field}' must be {_expected(error.schema)}, not {value}" + (f" ({purpose})" if purpose else "")
+        ]
+    if error.validator == "minLength":
+        return [f"field '{field}' must not be empty" + (f" ({purpose})" if purpose else "")]
+    if error.validator == "pattern":
+        example = " (e.g. night-owl)" if field == "name" else ""
+        return [f"field '{field}': {value} must be {purpose or 'text matching ' + error.validator_value}{example}"]
+    return [f"field '{field}': {error.message}"]
 
 
 def parse_persona(data: Any, source: str) -> Persona:
+    if data is None:
+        raise ConfigError(f"persona file {source} is empty; {_SHAPE}")
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"just {json.dumps(data, default=str)}"
+        raise ConfigError(f"persona file {source} holds {kind}, not a mapping of fields; {_SHAPE}")
     # Deepest problems first: "traits.patience: 'extreme' is not allowed" helps more than "(top level)".
     errors = sorted(
         _validator().iter_errors(data), key=lambda e: (-len(e.absolute_path), list(map(str, e.absolute_path)))
     )
-    if errors:
-        shown = "; ".join(_describe(e) for e in errors[:3])
-        more = f" (and {len(errors) - 3} more problem(s))" if len(errors) > 3 else ""
+    problems = list(dict.fromkeys(m for e in errors for m in _describe(e)))  # one required error per missing field
+    if problems:
+        shown = "; ".join(problems[:3])
+        more = f" (and {len(problems) - 3} more problem(s))" if len(problems) > 3 else ""
         raise ConfigError(f"persona file {source}: {shown}{more}")
     return Persona.model_validate(data)
 
@@ -122,6 +220,8 @@ def parse_persona(data: Any, source: str) -> Persona:
 def load_persona(path: Path) -> Persona:
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"persona file {path}: not UTF-8 text (byte {e.start}); save it as UTF-8 YAML") from None
     except OSError as e:
         raise ConfigError(f"persona file {path}: cannot read it ({e.strerror})") from None
     try:
@@ -129,7 +229,10 @@ def load_persona(path: Path) -> Persona:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"persona file {path}: not valid YAML{where}") from None
+        problem = getattr(e, "problem", None)
+        raise ConfigError(
+            f"persona file {path}: not valid YAML{where}" + (f" ({problem})" if problem else "")
+        ) from None
     return parse_persona(data, str(path))
 
 
