@@ -66,6 +66,9 @@ class _RunCommand(TyperCommand):
             value = defaults.get({**RUN_FIELDS, "agent": "agent", "user": "user"}.get(param.name or "", ""))
             if isinstance(param, TyperOption) and value is not None:
                 param.show_default = str(value)
+        # Plain help: rich's option table cuts long option names ("--max-calls-in-flig…") on an
+        # 80-column terminal, and an option that cannot be read cannot be typed.
+        self.rich_markup_mode = None
         super().format_help(ctx, formatter)
 
 

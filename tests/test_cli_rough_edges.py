@@ -91,9 +91,9 @@ def test_run_help_shows_the_defaults_of_run_config():
     from frontdesk.eval.config import run_defaults
 
     defaults = run_defaults()
-    text = frontdesk("run", "--help", columns=200).stdout
-    assert f"[default: ({defaults['concurrency']})]" in text
-    assert f"[default: ({defaults['limits.max_turns']})]" in text
+    text = " ".join(frontdesk("run", "--help", columns=200).stdout.split())  # help wraps lines
+    assert f"Trials running at once. [default: ({defaults['concurrency']})" in text
+    assert f"before it ends as max_turns. [default: ({defaults['limits.max_turns']})" in text
 
 
 def test_no_large_files_are_tracked():
@@ -191,3 +191,31 @@ def test_a_manifest_that_is_not_one_is_a_clear_error(finished_run, tmp_path, con
     (copy / "trials.jsonl").write_bytes((finished_run / "trials.jsonl").read_bytes())
     for command in (("report", str(copy)), ("export", str(copy))):
         assert_one_clean_error(frontdesk(*command), f"{copy / 'manifest.json'}")
+
+
+def test_run_help_shows_every_option_name_whole_at_80_columns():
+    text = frontdesk("run", "--help", columns=80).stdout
+    assert "…" not in text
+    for option in ("--max-calls-in-flight", "--allow-missing-keys", "--call-timeout", "--persona-file", "--repair"):
+        assert option in text
+
+
+def test_a_missing_provider_key_refuses_to_start_naming_the_variable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    folder = tmp_path / "run"
+    result = subprocess.run(
+        [sys.executable, "-m", "frontdesk", "run", "--domain", "mock", "--agent", "openai/gpt-4o-mini",
+         "--out", str(folder)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert_one_clean_error(result, "needs OPENAI_API_KEY, which is not set", "--allow-missing-keys")
+    assert not folder.exists()  # refused before anything was written
+
+
+def test_the_persona_grid_header_counts_cells_with_plurals(tmp_path):
+    result = frontdesk(
+        "run", "--domain", "mock", "--task", "product-price", "--persona", "regular", "--persona", "reticent",
+        "--out", str(tmp_path / "run"), columns=200,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "1 task × 2 personas (2 cells) × 1 trial" in result.stdout
