@@ -28,6 +28,7 @@ from frontdesk.llm.output import (
     too_large,
     unreadable_response,
 )
+from frontdesk.llm.prices import price_openai_call
 from frontdesk.redact import refresh_environment, register_secrets_in, scrub
 from frontdesk.tools import ToolCall
 from frontdesk.trajectory import Usage, valid_text
@@ -103,6 +104,8 @@ def check_model_string(model: str, transport: str = "litellm") -> None:
     can reach it."""
     if not model or model != model.strip():
         raise ConfigError(f"model string {model!r} is empty or has surrounding spaces")
+    if model.startswith("openai/") and len(model) > len("openai/"):
+        return  # litellm maps every 'openai/<name>' to the openai provider: no need to import it to know
     litellm = import_litellm()
     try:
         provider = litellm.get_llm_provider(model=model)[1]
@@ -164,27 +167,16 @@ def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
     """
     if any(k in params for k in ("api_key", "api_base", "base_url")):
         return []
+    if model.startswith("openai/"):  # what litellm would answer, without importing it
+        configured = (
+            os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_API_BASE") or os.environ.get("OPENAI_BASE_URL")
+        )
+        return [] if configured else ["OPENAI_API_KEY"]
     try:
         report = import_litellm().validate_environment(model=model)
     except Exception:
         return []
     return list(report.get("missing_keys") or [])
-
-
-def _price(litellm: Any, model: str, usage: dict[str, Any]) -> float | None:
-    """USD for one OpenAI-compatible call from litellm's cost map; None (unknown, never zero) for an
-    unpriced model."""
-    try:
-        prompt, completion = litellm.cost_per_token(
-            model=openai_http.wire_model(model),
-            custom_llm_provider="openai",  # known already: spares litellm working it out per call
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-            usage_object=litellm.Usage(**usage),  # cached prompt tokens are priced as such
-        )
-        return float(prompt) + float(completion)
-    except Exception:
-        return None
 
 
 def _text(value: Any, what: str) -> str:
@@ -264,7 +256,7 @@ def _litellm_cost(litellm: Any, response: Any) -> float | None:
         return None  # price unknown for this model: recorded as unknown, never as zero
 
 
-def _from_openai_json(litellm: Any, model: str, body: dict[str, Any]) -> Completion:
+def _from_openai_json(model: str, body: dict[str, Any]) -> Completion:
     """Read an OpenAI chat-completions response body; anything that is not one is the model's answer,
     unusable (ModelOutputError), not the provider failing."""
     raw_usage = body.get("usage")
@@ -272,7 +264,10 @@ def _from_openai_json(litellm: Any, model: str, body: dict[str, Any]) -> Complet
         usage_data = raw_usage if isinstance(raw_usage, dict) else {}
         prompt, completion = int(usage_data.get("prompt_tokens") or 0), int(usage_data.get("completion_tokens") or 0)
         usage = Usage(
-            calls=1, prompt_tokens=prompt, completion_tokens=completion, cost_usd=_price(litellm, model, usage_data)
+            calls=1,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            cost_usd=price_openai_call(openai_http.wire_model(model), usage_data),
         )
     except (TypeError, ValueError):
         usage = None  # unreadable: the call's cost is unknown
@@ -336,7 +331,8 @@ async def complete(
     describes. With ``transport="openai-http"``, call :func:`aclose` before the event loop ends
     (the runner does) so the loop's connection pool is closed cleanly.
     """
-    litellm = import_litellm()
+    # Only the litellm transport imports litellm: seconds of start-up the openai-http path never pays.
+    litellm = import_litellm() if config.transport != "openai-http" else None
     register_secrets_in(config.params)  # so that scrub() removes them from whatever text carries them
     kwargs: dict[str, Any] = {
         "model": config.model,
@@ -393,7 +389,7 @@ async def complete(
                 async with limiter.slot():
                     if config.transport == "openai-http":
                         body = await openai_http.post_chat(kwargs, float(kwargs["timeout"]))
-                        completion = _from_openai_json(litellm, config.model, body)
+                        completion = _from_openai_json(config.model, body)
                     else:
                         completion = _from_litellm(litellm, await litellm.acompletion(**kwargs))
     except ModelOutputError as e:
