@@ -6,7 +6,6 @@ the network at import time), so commands that never call a model stay fast and o
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -19,7 +18,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from frontdesk.errors import ConfigError, CredentialError, InfraError
 from frontdesk.llm import openai_http
 from frontdesk.llm.cache import ResponseCache, cache_key
-from frontdesk.llm.credentials import credential_error, credential_problem, with_url_credentials
+from frontdesk.llm.credentials import credential_error, credential_problem, litellm_provider, with_url_credentials
 from frontdesk.llm.limits import limiter_for, retry_after_seconds
 from frontdesk.llm.output import (
     MAX_RESPONSE_BYTES,
@@ -130,14 +129,6 @@ def check_model_string(model: str, transport: str = "litellm") -> None:
 SELF_HOSTED_PLACEHOLDER_KEY = "no-key-self-hosted"
 
 
-@functools.lru_cache(maxsize=256)
-def _provider(model: str) -> str | None:
-    try:
-        return str(import_litellm().get_llm_provider(model=model)[1])
-    except Exception:
-        return None
-
-
 def with_self_hosted_key(kwargs: dict[str, Any]) -> dict[str, Any]:
     """For litellm: a placeholder key for an OpenAI-compatible server at a self-hosted ``api_base``
     when no key is set anywhere (parameters or ``OPENAI_API_KEY``).
@@ -155,7 +146,7 @@ def with_self_hosted_key(kwargs: dict[str, Any]) -> dict[str, Any]:
     )
     if not isinstance(base, str) or not base or "api.openai.com" in base:
         return kwargs
-    if _provider(str(kwargs.get("model", ""))) != "openai":
+    if litellm_provider(str(kwargs.get("model", ""))) != "openai":
         return kwargs
     return {**kwargs, "api_key": SELF_HOSTED_PLACEHOLDER_KEY}
 

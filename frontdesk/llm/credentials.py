@@ -29,6 +29,7 @@ import re
 from typing import Any
 
 from frontdesk.errors import CredentialError
+from frontdesk.llm.limits import provider_of
 from frontdesk.llm.output import exception_chain
 from frontdesk.redact import is_secret_key, scrub, split_url_credentials
 
@@ -92,13 +93,20 @@ def credential_problem(error: BaseException) -> str | None:
     return None
 
 
-def provider_name(model: str) -> str:
+@functools.lru_cache(maxsize=256)
+def litellm_provider(model: str) -> str | None:
+    """The provider litellm routes ``model`` to; None when litellm cannot tell."""
     try:
-        from frontdesk.llm.client import import_litellm
+        from frontdesk.llm.client import import_litellm  # lazy: client imports this module
 
         return str(import_litellm().get_llm_provider(model=model)[1])
     except Exception:
-        return model.split("/", 1)[0] if "/" in model else "openai"
+        return None
+
+
+def provider_name(model: str) -> str:
+    """litellm's provider for ``model``, else the one its prefix names (as the limiter keys it)."""
+    return litellm_provider(model) or provider_of(model)
 
 
 def key_variables(model: str, provider: str) -> list[str]:
