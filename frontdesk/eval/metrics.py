@@ -287,7 +287,8 @@ def breakdown(trials: pd.DataFrame, by: str) -> pd.DataFrame:
         }
         if by in CELL_ATTRIBUTES:
             row["cells"] = len(cells)
-            for k_row in pass_k_rows(list(zip(cells["scored"], cells["successes"], strict=True)), max_k):
+            pairs = list(zip(cells["scored"], cells["successes"], strict=True))
+            for k_row in pass_k_rows(pairs, max_k, intervals=False):  # the breakdown shows points only
                 row[f"pass^{k_row.k}"] = k_row.pass_hat_k
         out.append(row)
     return pd.DataFrame(out)

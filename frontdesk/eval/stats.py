@@ -100,10 +100,11 @@ class KRow(BaseModel):
     pass_at_k_ci: tuple[float, float] | None = None
 
 
-def pass_k_rows(cells: list[Cell], max_k: int) -> list[KRow]:
+def pass_k_rows(cells: list[Cell], max_k: int, intervals: bool = True) -> list[KRow]:
     """pass^k and pass@k for k = 1..max_k, averaged over cells given as (scored trials, successes).
 
-    A cell counts towards k only if it has at least k scored trials.
+    A cell counts towards k only if it has at least k scored trials. ``intervals=False`` skips the
+    bootstrap (the intervals are then None) for callers that show only the point estimates.
     """
     rows = []
     for k in range(1, max_k + 1):
@@ -114,9 +115,9 @@ def pass_k_rows(cells: list[Cell], max_k: int) -> list[KRow]:
             KRow(
                 k=k,
                 pass_hat_k=mean(hat),
-                pass_hat_k_ci=bootstrap_ci(hat, seed=k),
+                pass_hat_k_ci=bootstrap_ci(hat, seed=k) if intervals else None,
                 pass_at_k=mean(at),
-                pass_at_k_ci=bootstrap_ci(at, seed=k),
+                pass_at_k_ci=bootstrap_ci(at, seed=k) if intervals else None,
                 tasks=len(eligible),
             )
         )
