@@ -493,63 +493,21 @@ def simulator_cases() -> Iterator[Case]:
 # --- broken tasks, an agent that did what the scenario asked ----------------------------------------
 
 
-def _gold(t: Task, index: int, **arguments: Any) -> list[dict[str, Any]]:
-    gold = [a.model_dump(mode="json") for a in t.gold_actions]
+def wrong_gold(task_id: str, suffix: str, index: int, **arguments: Any) -> Task:
+    """A copy of a mock task whose gold action ``index`` has ``arguments`` changed: a broken task."""
+    gold = [a.model_dump(mode="json") for a in MOCK.task(task_id).gold_actions]
     gold[index] = {**gold[index], "arguments": {**gold[index]["arguments"], **arguments}}
-    return gold
+    return task(task_id, id=f"{task_id}.broken-{suffix}", gold_actions=gold)
 
 
 def task_cases() -> Iterator[Case]:
-    base = MOCK.task
     broken = [
-        (
-            "reason",
-            task(
-                "cancel-pending-order",
-                id="cancel-pending-order.broken-reason",
-                gold_actions=_gold(base("cancel-pending-order"), 2, reason="ordered by mistake"),
-            ),
-        ),
-        (
-            "order",
-            task(
-                "cancel-pending-order",
-                id="cancel-pending-order.broken-order",
-                gold_actions=_gold(base("cancel-pending-order"), 2, order_id="#O5006"),
-            ),
-        ),
-        (
-            "second-reason",
-            task(
-                "cancel-two-orders",
-                id="cancel-two-orders.broken-reason",
-                gold_actions=_gold(base("cancel-two-orders"), 4, reason="no longer needed"),
-            ),
-        ),
-        (
-            "address",
-            task(
-                "update-shipping-address",
-                id="update-shipping-address.broken-address",
-                gold_actions=_gold(base("update-shipping-address"), 2, address="18 Birch Lane"),
-            ),
-        ),
-        (
-            "readdress",
-            task(
-                "cancel-and-readdress",
-                id="cancel-and-readdress.broken-address",
-                gold_actions=_gold(base("cancel-and-readdress"), 4, address="9 Linden Way"),
-            ),
-        ),
-        (
-            "email",
-            task(
-                "update-email",
-                id="update-email.broken-email",
-                gold_actions=_gold(base("update-email"), 1, email="emeka.h@example.com"),
-            ),
-        ),
+        ("reason", wrong_gold("cancel-pending-order", "reason", 2, reason="ordered by mistake")),
+        ("order", wrong_gold("cancel-pending-order", "order", 2, order_id="#O5006")),
+        ("second-reason", wrong_gold("cancel-two-orders", "reason", 4, reason="no longer needed")),
+        ("address", wrong_gold("update-shipping-address", "address", 2, address="18 Birch Lane")),
+        ("readdress", wrong_gold("cancel-and-readdress", "address", 4, address="9 Linden Way")),
+        ("email", wrong_gold("update-email", "email", 1, email="emeka.h@example.com")),
     ]
     plays: dict[str, Callable[[Conversation], Conversation]] = {
         "cancel-pending-order": lambda c: c.identify().call("get_order_details", order_id="#O5000").write("cancel_order", cancel_text("#O5000", "no longer needed"), order_id="#O5000", reason="no longer needed"),
