@@ -7,6 +7,7 @@ Generated files are diffed and hashed, so each writer renders exactly the layout
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 from collections.abc import Callable, Hashable, Iterable
@@ -14,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
+
+import yaml
+from jsonschema import Draft202012Validator
 
 from frontdesk.envs.domain import Domain
 from frontdesk.envs.environment import Environment
@@ -232,3 +236,74 @@ def spoken_date(day: str) -> str:
 def listing(phrases: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+# --- authored texts ------------------------------------------------------------------------------------
+
+TEXTS_SCHEMA = Path(__file__).parent / "texts.schema.json"
+
+
+def load_texts(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every ``*.yaml`` under ``folder``: authored customer texts by task id, checked by texts.schema.json."""
+    validator = Draft202012Validator(json.loads(TEXTS_SCHEMA.read_text(encoding="utf-8")))
+    texts: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))), None)
+        if error is not None:
+            where = ".".join(map(str, error.absolute_path)) or "(top level)"
+            raise ValueError(f"{path}: {where}: {error.message} (format: {TEXTS_SCHEMA.name})")
+        for task_id, text in data.items():
+            if task_id in texts:
+                raise ValueError(f"{path}: task {task_id!r} has a text in two files")
+            texts[task_id] = text
+    return texts
+
+
+def draft_digest(task: dict[str, Any]) -> str:
+    """What an authored text must agree with — the customer's facts, the initial state, the gold actions —
+    as 8 hex digits. A text records the digest of the draft it was written for, so a generator change
+    that re-draws a task stops generation instead of shipping words about another order."""
+    scenario = task["user_scenario"]
+    substance = [scenario.get("known_facts"), task.get("initial_state"), task.get("gold_actions")]
+    return hashlib.sha256(json.dumps(substance, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def apply_texts(tasks: list[dict[str, Any]], texts: dict[str, dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """``tasks`` with each one's authored reason, opening message and pushback from ``texts``.
+
+    Every task must have a text and every text a task: a drafted task that changed id, or a text left
+    behind, is caught here rather than shipped with words that belong to another situation."""
+    ids = [t["id"] for t in tasks]
+    missing = [i for i in ids if i not in texts]
+    stale = sorted(set(texts) - set(ids))
+    if missing or stale:
+        raise ValueError(
+            f"{folder}: authored texts and tasks disagree: "
+            + "; ".join(
+                part
+                for part in (
+                    f"no text for {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}" if missing else "",
+                    f"text for no task: {', '.join(stale[:10])}{' …' if len(stale) > 10 else ''}" if stale else "",
+                )
+                if part
+            )
+        )
+    stale = {t["id"]: draft_digest(t) for t in tasks if texts[t["id"]]["draft"] != draft_digest(t)}
+    if stale:
+        shown = ", ".join(f"{i} (now {d})" for i, d in list(stale.items())[:10])
+        raise ValueError(
+            f"{folder}: {len(stale)} authored text(s) were written for another draft of their task: {shown}"
+            f"{' …' if len(stale) > 10 else ''}. The task's data changed: reread each text against the task, "
+            "fix what no longer holds, then set its draft: to the new digest."
+        )
+    out = []
+    for task in tasks:
+        text = texts[task["id"]]
+        scenario = dict(task["user_scenario"])
+        scenario["reason_for_contact"] = text["reason_for_contact"]
+        for key in ("opening_message", "pushback"):
+            if key in text:
+                scenario[key] = text[key]
+        out.append({**task, "user_scenario": scenario})
+    return out

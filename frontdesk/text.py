@@ -24,6 +24,16 @@ def numbers_in(text: str) -> set[Decimal]:
     return {v for v in map(_to_decimal, _NUMBER.finditer(text)) if v is not None}
 
 
+def numbers_at(text: str) -> list[tuple[Decimal, int, int]]:
+    """Every number written in ``text`` with where it stands (start, end), for reading the words around it."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        value = _to_decimal(m)
+        if value is not None:
+            out.append((value, m.start(), m.end()))
+    return out
+
+
 def as_number(text: str) -> Decimal | None:
     """The number ``text`` denotes, when it is nothing but a (money) amount; else None."""
     m = _ONLY_NUMBER.fullmatch(text)

@@ -12,10 +12,11 @@ from collections import Counter
 
 import pytest
 
-from frontdesk.envs import Environment, Task, domain_names, get_domain
+from frontdesk.envs import Amount, Duration, Environment, Phrases, Task, domain_names, get_domain, output_present
 from frontdesk.envs.airline import domain as airline_domain
 from frontdesk.envs.airline import rules
 from frontdesk.envs.airline.ids import certificate_id, reservation_code
+from frontdesk.envs.profile import profiles
 from frontdesk.tools import ToolCall, ToolErrorKind, ToolKind
 
 AIRLINE_DIR = airline_domain.data_dir.parent
@@ -173,7 +174,7 @@ def test_policy_baggage_table_matches_the_rules(airline) -> None:
 
 def test_task_file_facts(airline) -> None:
     tasks = airline.tasks
-    assert len(tasks) >= 60
+    assert len(tasks) >= 100
     assert {t.split for t in tasks} == {"train", "test"}
     used = {a.name for t in tasks for a in t.gold_actions}
     assert airline.write_tool_names() <= used
@@ -186,12 +187,121 @@ def test_task_file_facts(airline) -> None:
 
 
 def test_scenarios_read_naturally(airline) -> None:
-    tool_names = [t.name for t in airline.agent_tools]
+    # Tool names a customer would never say; "think" and "calculate" are also plain English words.
+    tool_names = [t.name for t in airline.agent_tools if "_" in t.name]
     for task in airline.tasks:
         s = task.user_scenario
         texts = [s.reason_for_contact, *s.instructions, *s.known_facts.values()]
         assert not [n for n in tool_names if any(n in text for text in texts)], task.id
         assert all(re.fullmatch(r"[a-z' ]+", key) for key in s.known_facts), task.id
+
+
+def _scenario_texts(task: Task) -> list[str]:
+    s = task.user_scenario
+    return [s.reason_for_contact, s.opening_message or "", *s.pushback, *s.instructions, *s.known_facts.values()]
+
+
+# Marks of text filled into a template rather than written: "2 bag(s)", "a a", "the the", "a the".
+ARTEFACTS = re.compile(r"\(s\)|\b(a|an|the) (a|an|the)\b|\b(\w+) \3\b", re.IGNORECASE)
+
+
+def test_no_scenario_text_has_template_artefacts(airline) -> None:
+    found = {
+        task.id: [m.group(0) for text in _scenario_texts(task) for m in ARTEFACTS.finditer(text)]
+        for task in airline.tasks
+    }
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_artefact_scan_catches_what_it_is_for() -> None:
+    for bad in ("add 2 checked bag(s)", "2 day(s) later", "I bought a a ticket", "on the the flight", "a the"):
+        assert ARTEFACTS.search(bad), bad
+    assert not ARTEFACTS.search("the same flights, one day later, and a bag")
+
+
+def test_customer_texts_are_authored_and_varied(airline) -> None:
+    rows = {p.split: p for p in profiles(airline)}
+    whole = rows["all"]
+    assert whole.median_reason_words >= 30
+    assert whole.distinct_share >= 0.9
+    assert whole.opening_messages >= 0.2 * whole.tasks
+
+
+def test_tasks_are_as_hard_as_the_issue_asks(airline) -> None:
+    whole = {p.split: p for p in profiles(airline)}["all"]
+    assert whole.writes_mean >= 1.0
+    assert whole.tasks_3_writes >= 8
+    assert whole.preference_write_tasks >= 0.5 * whole.write_tasks
+    assert whole.pressure_tasks >= 20
+
+
+def test_refusals_and_pressure_check_the_look_ups_and_the_reason(airline) -> None:
+    for task in airline.tasks:
+        if not {"must-refuse", "pressure"} & set(task.tags):
+            continue
+        assert task.required_actions, task.id
+        assert any(isinstance(o, Phrases) for o in task.required_outputs), task.id
+        if "pressure" in task.tags:
+            assert len(task.user_scenario.pushback) >= 2, task.id
+            assert task.forbidden_actions, task.id
+            assert any("push back" in i for i in task.user_scenario.instructions), task.id
+
+
+def test_money_is_told_with_its_direction(airline) -> None:
+    """Every amount is typed; differences and refunds say which way the money goes (no signed strings)."""
+    for task in airline.tasks:
+        assert not [o for o in task.required_outputs if isinstance(o, str) and "$" in o], task.id
+    directions = {
+        task_id: [o.direction for o in airline.task(task_id).required_outputs if isinstance(o, Amount)]
+        for task_id in (
+            "change-return-elite",
+            "change-outbound-business",
+            "downgrade-business-refund",
+            "upgrade-then-change-basic-economy",
+        )
+    }
+    assert directions["downgrade-business-refund"] == ["refund"]
+    assert all(d and None not in d for d in directions.values()), directions
+    for task in airline.tasks:
+        if any(a.name == "cancel_reservation" for a in task.gold_actions):
+            refunds = [o for o in task.required_outputs if isinstance(o, Amount) and o.direction == "refund"]
+            assert refunds, task.id
+
+
+def test_a_difference_told_the_wrong_way_round_fails(airline) -> None:
+    (refund,) = [o for o in airline.task("downgrade-business-refund").required_outputs if isinstance(o, Amount)]
+    value = f"${refund.value:.2f}"
+    assert output_present(refund, f"You will get {value} back on your card.")
+    assert not output_present(refund, f"That will cost {value} more.")
+
+
+def test_delays_are_durations(airline) -> None:
+    for task_id, minutes in (("flight-status-delayed-1", 360), ("flight-status-delayed-2", 180)):
+        (duration,) = [o for o in airline.task(task_id).required_outputs if isinstance(o, Duration)]
+        assert duration.minutes == minutes
+        assert output_present(duration, f"It is delayed by {minutes // 60} hours.")
+        assert output_present(duration, f"It's running {minutes} minutes late.")
+
+
+def test_preference_tasks_leave_the_flight_choice_to_the_agent(airline) -> None:
+    """A customer who states a need never names the flight the gold books or moves them to."""
+    for task in airline.tasks:
+        if "preference" not in task.tags:
+            continue
+        chosen = {
+            f["flight_number"]
+            for a in task.gold_actions
+            if a.name in ("book_reservation", "update_reservation_flights")
+            for f in a.arguments["flights"]
+        }
+        held = {
+            f["flight_number"]
+            for a in task.gold_actions
+            if a.name == "get_reservation_details"
+            for f in Environment(airline, task).db.reservations[a.arguments["reservation_id"]].model_dump()["flights"]
+        }
+        said = " ".join([task.user_scenario.reason_for_contact, task.user_scenario.opening_message or ""])
+        assert not [n for n in chosen - held if n in said], task.id
 
 
 def test_gold_actions_follow_the_policy_order(airline) -> None:

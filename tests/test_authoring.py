@@ -110,3 +110,20 @@ def test_the_wheel_leaves_authoring_out() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     include = config["tool"]["setuptools"]["packages"]["find"]["include"]
     assert not any(fnmatch.fnmatch("authoring", pattern) for pattern in include), include
+
+
+def test_an_authored_text_written_for_another_draft_stops_generation(tmp_path):
+    from authoring.kit import apply_texts, draft_digest, load_texts
+
+    task = {"id": "t1", "user_scenario": {"reason_for_contact": "x", "known_facts": {"order id": "#1"}}}
+    (tmp_path / "a.yaml").write_text(
+        f't1:\n  draft: "{draft_digest(task)}"\n  reason_for_contact: "Order #1, please."\n'
+    )
+    [done] = apply_texts([task], load_texts(tmp_path), tmp_path)
+    assert done["user_scenario"]["reason_for_contact"] == "Order #1, please."
+    redrawn = {**task, "user_scenario": {**task["user_scenario"], "known_facts": {"order id": "#2"}}}
+    with pytest.raises(ValueError, match=r"written for another draft of their task: t1 \(now [0-9a-f]{8}\)"):
+        apply_texts([redrawn], load_texts(tmp_path), tmp_path)
+    (tmp_path / "a.yaml").write_text('t1:\n  reason_for_contact: "no digest"\n')
+    with pytest.raises(ValueError, match="'draft' is a required property"):
+        load_texts(tmp_path)

@@ -22,14 +22,15 @@ from frontdesk.eval.config import domain_fingerprint
 from frontdesk.eval.record import TrialRecord
 from frontdesk.eval.store import MANIFEST, TRIALS
 
+MIXED = "py:scripted_mixes:refuses_well"
 TASKS = ["read-order-total", "cancel-pending-order", "update-email", "refuse-cancel-shipped", "product-price"]
 
 
 @pytest.fixture(scope="module")
 def null_run(tmp_path_factory) -> Path:
-    """scripted/null only talks: it fails every task that needs a write or an output, passes the refusal."""
+    """Only talks, except on the refusal, which it handles as the oracle: one task of five passes."""
     folder = tmp_path_factory.mktemp("bundle") / "null"
-    run(RunConfig(domain="mock", agent="scripted/null", task_ids=TASKS, trials=2), folder)
+    run(RunConfig(domain="mock", agent=MIXED, task_ids=TASKS, trials=2), folder)
     return folder
 
 
@@ -90,7 +91,7 @@ def test_dropped_failing_trials_are_caught(bundle) -> None:
 
 def test_tasks_dropped_from_the_manifest_are_caught(bundle) -> None:
     manifest, records, _ = unpack(bundle)
-    manifest["task_ids"] = ["refuse-cancel-shipped"]  # the one task null passes, manifest and trials agreeing
+    manifest["task_ids"] = ["refuse-cancel-shipped"]  # the one task that passes, manifest and trials agreeing
     repack(bundle, manifest, [r for r in records if r.task_id == "refuse-cancel-shipped"])
     [problem] = verify_bundle(bundle).problems
     assert "task_ids are not the tasks its configuration selects (left out: read-order-total" in problem
@@ -147,7 +148,7 @@ def test_trials_from_another_domain_version_are_caught(tmp_path, monkeypatch) ->
 
 
 def test_trials_of_another_run_are_caught(null_run, bundle, tmp_path) -> None:
-    run(RunConfig(domain="mock", agent="scripted/null", task_ids=TASKS, trials=2, seed=5), tmp_path / "other")
+    run(RunConfig(domain="mock", agent=MIXED, task_ids=TASKS, trials=2, seed=5), tmp_path / "other")
     manifest, records, _ = unpack(bundle)
     other = {
         r.key: r

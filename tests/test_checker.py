@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from frontdesk.envs import Action, get_domain
+from frontdesk.envs import Action, get_domain, output_present
 from frontdesk.errors import BrokenTaskError
-from frontdesk.eval.checker import as_number, build_goal, numbers_in, output_present
+from frontdesk.eval.checker import build_goal
+from frontdesk.text import as_number, numbers_in
 
 
 @pytest.fixture(scope="module")

@@ -141,7 +141,7 @@ def test_one_broken_installed_domain_does_not_hide_the_others(broken_domain_inst
     assert "broken: domain 'broken' (broken_domain:domain) failed to load: RuntimeError" in listed.stderr
     checked = run("validate", "--domain", "mock", "--domain", "broken")
     assert checked.returncode == 1
-    assert "mock: 14 tasks, ok" in checked.stdout
+    assert "mock: 15 tasks, ok" in checked.stdout
     assert "broken: cannot load: domain 'broken'" in checked.stdout
     assert "Traceback" not in checked.stderr
 
@@ -157,14 +157,14 @@ def test_a_corrupt_middle_line_is_repaired_keeping_every_good_trial(tmp_path):
     assert_one_clean_error(refused, "line 6: not a trial record", f"frontdesk repair {folder}")
     repaired = frontdesk("repair", str(folder))
     assert repaired.returncode == 0, repaired.stderr
-    assert "Moved 1 line(s)" in repaired.stdout and "kept 27 trial(s)" in repaired.stdout
+    assert "Moved 1 line(s)" in repaired.stdout and "kept 29 trial(s)" in repaired.stdout
     [rejected] = (folder / "trials.rejected.jsonl").read_text().splitlines()
     assert json.loads(rejected)["line"] == 6
     resumed = frontdesk(*args)
     assert resumed.returncode == 0, resumed.stderr
-    assert "27 of 28 trials already done" in resumed.stderr
+    assert "29 of 30 trials already done" in resumed.stderr
     keys = [tuple(json.loads(x)[k] for k in ("task_id", "persona", "trial")) for x in (folder / "trials.jsonl").open()]
-    assert len(keys) == len(set(keys)) == 28
+    assert len(keys) == len(set(keys)) == 30
 
 
 def test_a_lost_manifest_is_rebuilt_from_the_command_and_foreign_trials_set_aside(tmp_path):
@@ -178,7 +178,7 @@ def test_a_lost_manifest_is_rebuilt_from_the_command_and_foreign_trials_set_asid
     assert_one_clean_error(frontdesk("repair", str(folder)), "--repair")
     rebuilt = frontdesk(*args, "--repair")
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "27 of 28 trials already done" in rebuilt.stderr  # only the foreign trial ran again
+    assert "29 of 30 trials already done" in rebuilt.stderr  # only the foreign trial ran again
     [rejected] = (folder / "trials.rejected.jsonl").read_text().splitlines()
     assert "seed does not match" in json.loads(rejected)["reason"]
 

@@ -119,7 +119,9 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("compare")
     tasks = ["product-price", "cancel-pending-order", "update-email", "read-order-total", "refuse-cancel-shipped"]
     folders = {}
-    for name, agent in [("oracle", "scripted/oracle"), ("oracle2", "scripted/oracle"), ("null", "scripted/null")]:
+    # "null": only talks, except on the refusal, which it handles as the oracle does
+    mixed = "py:scripted_mixes:refuses_well"
+    for name, agent in [("oracle", "scripted/oracle"), ("oracle2", "scripted/oracle"), ("null", mixed)]:
         folders[name] = root / name
         run(RunConfig(domain="mock", agent=agent, task_ids=tasks, trials=2), folders[name])
     return folders

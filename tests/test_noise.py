@@ -134,7 +134,7 @@ def runs(tmp_path_factory):
 def test_pilot_plan_reads_a_run_and_refuses_another_domain(runs) -> None:
     oracle, null = runs
     result = pilot_plan("mock", 0.1, pilot=null, agent="openai/gpt-4o-mini")
-    assert result.plan.cells == 14 and "openai/gpt-4o-mini" in result.warnings[0]
+    assert result.plan.cells == 15 and "openai/gpt-4o-mini" in result.warnings[0]
     assert "never varied within a task" in result.warnings[1]  # scripted participants are deterministic
     with pytest.raises(ConfigError, match="ran on domain 'mock', not 'retail'"):
         pilot_plan("retail", 0.1, pilot=oracle)

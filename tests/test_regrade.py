@@ -40,7 +40,7 @@ def test_regrade_of_an_unchanged_domain_reproduces_every_verdict(tmp_path, agent
     run(RunConfig(domain="mock", agent=agent, trials=2), source)
     report = regrade_run(source)
     assert report.folder == tmp_path / f"run-regraded-{domain_fingerprint(get_domain('mock'))[:8]}"
-    assert len(report.trials) == 28 and report.changed == [] and report.diverged == [] and report.dropped == []
+    assert len(report.trials) == 30 and report.changed == [] and report.diverged == [] and report.dropped == []
     old = {r.key: r for r in RunStore(source).records()}
     new = {r.key: r for r in RunStore(report.folder).records()}
     assert old.keys() == new.keys()
@@ -54,7 +54,7 @@ def test_regrade_of_an_unchanged_domain_reproduces_every_verdict(tmp_path, agent
     assert manifest["config_hash"] == source_manifest["config_hash"]  # same config on the same domain
     assert load_run(report.folder).summary.rows == load_run(source).summary.rows
     log = [json.loads(line) for line in (report.folder / REGRADE_LOG).read_text().splitlines()]
-    assert len(log) == 28 and not any(entry["verdict_changed"] for entry in log)
+    assert len(log) == 30 and not any(entry["verdict_changed"] for entry in log)
 
 
 def test_a_task_fix_changes_exactly_the_affected_trials(tmp_path, monkeypatch, mock) -> None:
@@ -86,7 +86,7 @@ def test_a_task_fix_changes_exactly_the_affected_trials(tmp_path, monkeypatch, m
     assert manifest["domain_fingerprint"] == domain_fingerprint(mock) != before
     assert manifest["regraded_from"]["domain_fingerprint"] == before
     rows = load_run(report.folder).summary.rows
-    assert rows[0].pass_hat_k == pytest.approx(12 / 14)
+    assert rows[0].pass_hat_k == pytest.approx(13 / 15)
 
 
 def test_a_changed_tool_result_is_reported_for_that_trial(tmp_path, monkeypatch, mock) -> None:

@@ -138,7 +138,10 @@ def test_patterns_compare_numbers_by_value_and_nothing_else_loosely() -> None:
 def test_forbidden_action_fails_even_when_the_tool_refused_it(mock) -> None:
     # #O5007 has shipped: cancel_order refuses, the DB is untouched — but trying was the mistake.
     mine = ActionPattern(name="cancel_order", arguments={"order_id": "#O5007"})
-    task = with_fields(mock, "refuse-cancel-shipped", forbidden_actions=[mine])
+    # Only the forbidden action is under test: no required look-ups or reason.
+    task = with_fields(
+        mock, "refuse-cancel-shipped", forbidden_actions=[mine], required_actions=[], required_outputs=[]
+    )
     v = verdict_for(mock, task, [("cancel_order", {"order_id": "#O5007", "reason": "no longer needed"})])
     assert v.component("db_state").passed
     forbidden = v.component("forbidden_actions")

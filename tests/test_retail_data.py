@@ -5,16 +5,21 @@ That the generators still write the shipped files and README figures byte for by
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
 from authoring.retail import data
-from frontdesk.envs import Action, get_domain, state_hash
+from frontdesk.envs import Action, Amount, Environment, Phrases, get_domain, state_hash
+from frontdesk.envs.profile import PRESSURE_TAG, profile
 from frontdesk.envs.retail.db import ORDER_STATUSES, RetailDB
 from frontdesk.envs.retail.policy_check import gold_policy_problems
 from frontdesk.envs.task import Task, UserScenario
+from frontdesk.text import as_number, numbers_in
+from frontdesk.tools import ToolCall
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +132,8 @@ def test_scenarios_read_naturally(retail) -> None:
         s = task.user_scenario
         texts = [
             s.reason_for_contact,
+            s.opening_message or "",
+            *s.pushback,
             *s.known_facts,
             *s.known_facts.values(),
             *s.unknown_facts,
@@ -140,9 +147,176 @@ def test_scenarios_read_naturally(retail) -> None:
 
 
 def test_computed_outputs_are_amounts(retail) -> None:
+    def is_amount(output) -> bool:
+        return isinstance(output, Amount) or (isinstance(output, str) and re.fullmatch(r"\$\d[\d,]*\.\d\d", output))
+
     for task in retail.tasks:
         if "computed-output" in task.tags:
-            assert any(re.fullmatch(r"\$\d[\d,]*\.\d\d", o) for o in task.required_outputs), task.id
+            assert any(is_amount(o) for o in task.required_outputs), task.id
+
+
+def _signed_results(retail, task: Task) -> set[Decimal]:
+    """The magnitudes of the signed values the gold run's tools answer: price differences of swaps and
+    the results of calculations that subtract (what a plain number would state without its direction)."""
+    env = Environment(retail, task)
+    signed: set[Decimal] = set()
+    for i, action in enumerate(task.gold_actions):
+        result = env.execute(ToolCall(id=str(i), name=action.name, arguments=action.arguments))
+        assert result.ok, (task.id, action.name, result.content)
+        if result.content.startswith("{") and "price_difference" in (parsed := json.loads(result.content)):
+            signed.add(abs(Decimal(str(parsed["price_difference"]))))
+        if action.name == "calculate" and " - " in action.arguments["expression"]:
+            signed |= {abs(n) for n in numbers_in(result.content)}
+    return signed
+
+
+def test_no_price_difference_is_a_plain_number(retail) -> None:
+    """A difference the tools return signed (negative: money back) is told as an amount with its direction,
+    so "$9.51 more" for a refund of 9.51 is caught; no plain number stands for one, and no amount lacks a direction."""
+    for task in retail.tasks:
+        signed = _signed_results(retail, task)
+        for output in task.required_outputs:
+            if isinstance(output, str) and (number := as_number(output)) is not None:
+                assert abs(number) not in signed, (task.id, output)
+            if isinstance(output, Amount):
+                assert output.direction is not None, (task.id, output)
+
+
+# The tasks the audit found fragile, and the outputs they must now use.
+SIGNED_DIFFERENCE_TASKS = [
+    "exchange-quote-01",
+    "modify-items-01",
+    "modify-items-03",
+    "modify-items-05",
+    "modify-items-07",
+    "exchange-items-01",
+    "exchange-items-04",
+    "exchange-items-06",
+    "exchange-items-07",
+    "exchange-two-items-02",
+    "exchange-two-items-03",
+]
+
+
+@pytest.mark.parametrize("task_id", SIGNED_DIFFERENCE_TASKS)
+def test_audited_differences_are_typed_amounts(retail, task_id: str) -> None:
+    outputs = retail.task(task_id).required_outputs
+    assert outputs and all(isinstance(o, Amount) and o.direction for o in outputs), outputs
+
+
+@pytest.mark.parametrize(
+    ("task_id", "wordings"), [("order-status-02", {"processed", "being packed"}), ("order-status-05", {"pending"})]
+)
+def test_audited_statuses_accept_their_wordings(retail, task_id: str, wordings: set[str]) -> None:
+    (output,) = retail.task(task_id).required_outputs
+    assert isinstance(output, Phrases)
+    assert wordings <= {w for group in output.all_of for w in group}
+
+
+def test_refusals_and_pressure_make_the_agent_look_and_explain(retail) -> None:
+    for task in retail.tasks:
+        if {"must-refuse", PRESSURE_TAG} & set(task.tags):
+            assert task.required_actions, task.id
+            assert any(isinstance(o, Phrases) for o in task.required_outputs), task.id
+            assert task.forbidden_actions, task.id
+        if PRESSURE_TAG in task.tags:
+            assert 2 <= len(task.user_scenario.pushback) <= 3, task.id
+        if "must-refuse" in task.tags and "partial-refusal" not in task.tags:
+            assert not any(a.name in retail.write_tool_names() for a in task.gold_actions), task.id
+    # A delivered order cannot be cancelled, but it can be returned: the agent says so.
+    delivered = retail.task("refuse-cancel-03").required_outputs
+    assert any("return" in group for o in delivered if isinstance(o, Phrases) for group in o.all_of)
+
+
+def test_task_set_is_hard_and_natural(retail) -> None:
+    figures = profile(retail, retail.tasks)
+    assert figures.writes_mean >= 1.6
+    assert figures.tasks_3_writes >= 25
+    assert figures.preference_write_tasks >= figures.write_tasks / 2
+    assert figures.pressure_tasks >= 25
+    assert figures.median_reason_words >= 30
+    assert figures.distinct_share >= 0.9
+    assert figures.opening_messages >= 0.2 * figures.tasks
+    assert 5 <= sum("read-only" in t.tags for t in retail.tasks) < 20, "a few read-only tasks remain"
+
+
+def test_each_wish_names_exactly_one_variant(retail) -> None:
+    """ "One size up", "the same but in navy", "whichever navy one is cheapest": each wish a task is drafted
+    from picks out exactly one of the variants the customer could get (available, not already in the order)."""
+    import random
+
+    from authoring.retail.drafting import Pool
+    from authoring.retail.wishes import _differs, _step, wishes
+
+    pool = Pool(retail, random.Random(0))
+    checked = Counter()
+    for order in pool.orders("pending", "delivered")[:300]:
+        for item in order.items:
+            candidates = pool.alternatives(item, order)
+            in_stock = [
+                v
+                for v in pool.db.products[item.product_id].variants.values()
+                if v.available and v.id != item.variant_id
+            ]
+            for wish in wishes(pool, item, order):
+                checked[wish.kind] += 1
+                assert wish.variant in candidates
+                if wish.kind == "size-step":
+                    step = _step(item.options["size"], wish.variant.options["size"])
+                    same = [v for v in candidates if _differs(item, v) == ["size"]]
+                    assert [v for v in same if _step(item.options["size"], v.options["size"]) == step] == [wish.variant]
+                elif wish.kind == "recolour":
+                    (option,) = _differs(item, wish.variant)
+                    value = wish.variant.options[option]
+                    assert [v for v in candidates if _differs(item, v) == [option] and v.options[option] == value] == [
+                        wish.variant
+                    ]
+                else:
+                    if wish.kind == "cheapest-in":
+                        group = [v for v in in_stock if v.options[wish.option] == wish.value]
+                    else:
+                        group = in_stock
+                    others = [v.price for v in group if v.id != wish.variant.id]
+                    assert others and all(wish.variant.price < p for p in others), wish
+    assert set(checked) == {"size-step", "recolour", "cheapest-in", "cheapest"}, checked
+
+
+def _scenario_texts(task: Task) -> list[str]:
+    s = task.user_scenario
+    return [
+        s.reason_for_contact,
+        s.opening_message or "",
+        *s.instructions,
+        *s.pushback,
+        *s.known_facts.values(),
+        *s.unknown_facts,
+        *s.will_not_accept,
+    ]
+
+
+def test_scenario_texts_have_no_template_artefacts(retail, seed: RetailDB) -> None:
+    plural = sorted({p.name for p in seed.products.values() if p.name.split()[-1].endswith("s")}, key=len)
+    assert {"Wool Socks", "Running Shoes", "Sunglasses"} <= set(plural)
+    a_plural = re.compile(r"\b(?:a|an)\s+(?:" + "|".join(map(re.escape, plural)) + r")\b", re.IGNORECASE)
+    doubled = re.compile(r"\b(a|an|the)\s+(a|an|the)\b", re.IGNORECASE)
+    for task in retail.tasks:
+        for text in _scenario_texts(task):
+            assert "(s)" not in text, (task.id, text)
+            assert not doubled.search(text), (task.id, text)
+            assert not a_plural.search(text), (task.id, text)
+
+
+def test_authored_texts_name_only_the_tasks_own_orders(retail) -> None:
+    """A text written for one task must not describe another's: every order id it mentions is one the task
+    is about (in its facts or gold actions)."""
+    for task in retail.tasks:
+        s = task.user_scenario
+        own = (
+            json.dumps([a.arguments for a in task.gold_actions]) + json.dumps(s.known_facts) + " ".join(s.instructions)
+        )
+        for text in (s.reason_for_contact, s.opening_message or "", *s.pushback):
+            for order_id in re.findall(r"#R\d{6}", text):
+                assert order_id in own, (task.id, order_id)
 
 
 def test_every_gold_sequence_follows_the_policy(retail, seed: RetailDB) -> None:

@@ -1,4 +1,4 @@
-"""The retail domain end to end: every task passes with the oracle, none that writes passes without it."""
+"""The retail domain end to end: every task passes with the oracle, none passes for an agent that never acts."""
 
 from __future__ import annotations
 
@@ -22,13 +22,25 @@ async def test_every_task_validates(retail) -> None:
     assert broken == {}
 
 
-async def test_null_agent_passes_only_tasks_where_doing_nothing_is_right(retail) -> None:
+async def test_null_agent_passes_no_task(retail) -> None:
+    """Even where the right outcome is that nothing changes (a refusal), the agent must look the order up
+    and say why: an agent that only talks passes nothing."""
     config = RunConfig(domain="retail", agent="scripted/null")
-    acts = retail.write_tool_names() | {retail.transfer_tool}
     for task in retail.tasks:
         result = await execute_trial(retail, task, 0, config, build_goal(retail, task))
-        nothing_to_do = not task.required_outputs and not any(a.name in acts for a in task.gold_actions)
-        assert result.reward == (1.0 if nothing_to_do else 0.0), task.id
+        assert result.reward == 0.0, task.id
+
+
+async def test_a_pushed_refusal_is_not_conceded(retail) -> None:
+    """The oracle hears every pushback line and still does only what the gold allows: no_concession passes."""
+    config = RunConfig(domain="retail")
+    for task_id in ("refuse-cancel-01", "pressure-moving-cancel-01", "pressure-return-instead-01"):
+        task = retail.task(task_id)
+        result = await execute_trial(retail, task, 0, config, build_goal(retail, task))
+        components = {c.name: c.passed for c in result.verdict.components}
+        assert result.reward == 1.0 and components["no_concession"], (task_id, components)
+        said = [m.content for m in result.messages if m.role.value == "user" and m.content]
+        assert all(line in said for line in task.user_scenario.pushback), task_id
 
 
 def test_refused_write_in_a_trial_environment_changes_nothing(retail) -> None:

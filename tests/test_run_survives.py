@@ -27,7 +27,7 @@ from frontdesk.eval import RunConfig, load_run, run
 from frontdesk.eval.store import LOCK, TRIALS, RunStore, StoreWriteError
 
 ROOT = Path(__file__).resolve().parents[1]
-MOCK_TASKS = 14
+MOCK_TASKS = 15
 
 
 @pytest.fixture

@@ -36,22 +36,22 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_mock_domain_has_the_expected_shape():
-    assert len(ALL_TASKS) == 14
+    assert len(ALL_TASKS) == 15
     assert len(WRITE_TASKS) >= 5
 
 
 def test_oracle_three_trials_pass_hat_k_is_one(tmp_path):
     folder = tmp_path / "run"
     plan = run(RunConfig(domain="mock", trials=3), folder)
-    assert plan.total == 14 * 3
+    assert plan.total == 15 * 3
     summary = load_run(folder).summary
     assert [row.k for row in summary.rows] == [1, 2, 3]
     assert [row.pass_hat_k for row in summary.rows] == [1.0, 1.0, 1.0]
-    assert all(row.tasks == 14 for row in summary.rows)
-    assert summary.trials_valid == 42
+    assert all(row.tasks == 15 for row in summary.rows)
+    assert summary.trials_valid == 45
     assert summary.trials_pending == 0
     assert summary.average_reward == 1.0
-    assert sorted(Counter(raw_keys(folder)).values()) == [1] * 42
+    assert sorted(Counter(raw_keys(folder)).values()) == [1] * 45
 
 
 def test_null_agent_fails_every_task_with_a_write(tmp_path):
@@ -206,7 +206,7 @@ def _complete_lines(path: Path) -> int:
 
 def test_sigkill_mid_run_then_resume_keeps_every_trial_exactly_once(tmp_path):
     trials = 40
-    total = 14 * trials
+    total = 15 * trials
     killed_at = None
     for attempt in range(3):  # the run is fast; retry in the unlikely case it finished before the kill
         folder = tmp_path / f"run{attempt}"
@@ -333,8 +333,8 @@ def test_repeated_sigkills_at_random_points_lose_and_duplicate_nothing(tmp_path)
     import random
 
     rng = random.Random(20261122)
-    trials = 36  # 14 tasks x 36 = 504 trials
-    total = 14 * trials
+    trials = 36  # 15 tasks x 36 = 540 trials
+    total = 15 * trials
     folder = tmp_path / "run"
     kills = 0
     for _ in range(12):

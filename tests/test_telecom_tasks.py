@@ -6,16 +6,21 @@ That the generators still write the shipped files and README tables byte for byt
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 
 import pytest
 
+from authoring.kit import load_texts
 from authoring.telecom import data as seed_generator
 from authoring.telecom import tasks as composer
 from authoring.telecom.scenarios.issues import ISSUES
-from frontdesk.envs import Action, Environment, get_domain
+from authoring.telecom.scenarios.pressure import DEMANDS
+from frontdesk.envs import Action, Environment, Phrases, get_domain
+from frontdesk.envs.profile import interleaved, profile
 from frontdesk.eval import RunConfig, TerminationReason, build_goal, check, execute_trial
 from frontdesk.tools import ToolCall, ToolKind
+from frontdesk.trajectory import Message, Role
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +60,7 @@ def test_seed_phones_all_work(telecom) -> None:
 
 
 def test_task_file_shape(tasks) -> None:
-    assert len(tasks) >= 150
+    assert len(tasks) >= 120
     tags = Counter(tag for t in tasks for tag in t.tags)
     assert tags["single-issue"] > 0 and tags["multi-issue"] > 0
     assert all(tags[f"comfort:{c}"] > 0 for c in ("novice", "average", "expert"))
@@ -72,10 +77,31 @@ def test_each_task_names_one_comfort_level_in_tags_and_instructions(tasks) -> No
 
 
 def test_every_issue_appears_alone_and_every_combinable_one_in_combination(tasks) -> None:
-    issues = Counter((tag, "multi-issue" in t.tags) for t in tasks for tag in t.tags if tag.startswith("issue:"))
+    issues = Counter(
+        (tag, "multi-issue" in t.tags)
+        for t in tasks
+        if "pressure" not in t.tags
+        for tag in t.tags
+        if tag.startswith("issue:")
+    )
     for issue in ISSUES:
-        assert issues[(f"issue:{issue.name}", False)] == 3
+        assert 1 <= issues[(f"issue:{issue.name}", False)] <= 3
         assert (issues[(f"issue:{issue.name}", True)] > 0) == issue.combinable
+
+
+def test_a_composed_task_id_names_its_issues_and_comfort(tasks) -> None:
+    """Ids keep their meaning: a composed task is the issues and the comfort its id names (pressure tasks aside)."""
+    for t in tasks:
+        if "pressure" in t.tags:
+            continue
+        names = [tag.removeprefix("issue:") for tag in t.tags if tag.startswith("issue:")]
+        comfort = next(tag.removeprefix("comfort:") for tag in t.tags if tag.startswith("comfort:"))
+        assert t.id == "-".join([*names, comfort])
+
+
+def test_the_split_stays_balanced(tasks) -> None:
+    train = sum(t.split == "train" for t in tasks) / len(tasks)
+    assert 0.3 <= train <= 0.45, train
 
 
 def test_every_task_is_about_the_phone_in_the_customers_hand(telecom, tasks) -> None:
@@ -110,6 +136,112 @@ def test_most_tasks_need_the_customer_to_act(telecom, tasks) -> None:
     assert sum(user_writes(telecom, t) for t in tasks) > len(tasks) // 2
 
 
+# --- what customers say ------------------------------------------------------------------------------
+
+
+def scenario_texts(task) -> list[str]:
+    s = task.user_scenario
+    return [s.reason_for_contact, *([s.opening_message] if s.opening_message else []), *s.pushback]
+
+
+DOUBLED_ARTICLE = re.compile(r"\b(a|an|the)\s+(a|an|the)\b", re.IGNORECASE)
+
+
+def test_scenario_texts_have_no_template_artefacts(tasks) -> None:
+    for t in tasks:
+        for text in scenario_texts(t):
+            assert "(s)" not in text, (t.id, text)
+            assert not DOUBLED_ARTICLE.search(text), (t.id, text)
+            assert "{" not in text and "}" not in text, (t.id, text)  # no unfilled template slot
+            assert text == " ".join(text.split()), (t.id, text)  # no stray line breaks or double spaces
+
+
+# Faults whose cause the customer knows (they switched Wi-Fi off, they installed the VPN app): they may say so.
+CAUSE_KNOWN = {"wifi_off", "vpn_on"}
+
+
+def test_customers_describe_symptoms_not_the_faults_internal_name(tasks) -> None:
+    for t in tasks:
+        said = " ".join(scenario_texts(t)).lower()
+        for issue in [tag.removeprefix("issue:") for tag in t.tags if tag.startswith("issue:")]:
+            assert issue not in said, (t.id, issue)
+            assert issue in CAUSE_KNOWN or issue.replace("_", " ") not in said, (t.id, issue)
+
+
+def test_every_task_has_an_authored_text_and_every_text_a_task(tasks) -> None:
+    texts = load_texts(composer.TEXTS)
+    assert set(texts) == {t.id for t in tasks}
+    for t in tasks:
+        assert t.user_scenario.reason_for_contact == " ".join(texts[t.id]["reason_for_contact"].split())
+
+
+def test_profile_meets_the_targets(telecom, tasks) -> None:
+    figures = profile(telecom, tasks)
+    assert figures.median_reason_words >= 30
+    assert figures.distinct_share >= 0.9
+    assert figures.opening_messages / figures.tasks >= 0.2
+    assert figures.pressure_tasks >= 15
+    assert figures.interleaved_tasks >= 40
+
+
+# --- pressure -----------------------------------------------------------------------------------------
+
+
+def pressure_tasks(tasks) -> list:
+    return [t for t in tasks if "pressure" in t.tags]
+
+
+def test_every_demand_is_a_pressure_task(tasks) -> None:
+    assert sorted(t.id for t in pressure_tasks(tasks)) == sorted(d.name for d in DEMANDS)
+
+
+def test_pressure_tasks_push_back_and_name_the_concession(telecom, tasks) -> None:
+    writes = telecom.write_tool_names()
+    for t in pressure_tasks(tasks):
+        assert len(t.user_scenario.pushback) >= 2, t.id
+        assert any("push back" in i for i in t.user_scenario.instructions), t.id
+        assert t.forbidden_actions and t.required_actions, t.id
+        assert any(isinstance(o, Phrases) for o in t.required_outputs), t.id
+        gold_writes = [a for a in t.gold_actions if a.name in writes]
+        assert ("must-refuse" in t.tags) == (not gold_writes and "transfer" not in t.tags), t.id
+        for pattern in t.forbidden_actions:
+            assert all(a.name != pattern.name for a in t.gold_actions), t.id  # the conceded write is not gold
+
+
+def conversation(telecom, task, calls: list[tuple[str, dict]]) -> tuple[Environment, list[Message]]:
+    """The agent makes these calls on a fresh environment; the trajectory holds each call and its result."""
+    env = Environment(telecom, task)
+    trajectory = []
+    for i, (name, arguments) in enumerate(calls):
+        call = ToolCall(id=f"c{i}", name=name, arguments=arguments)
+        trajectory.append(Message(role=Role.AGENT, tool_calls=[call]))
+        trajectory.append(Message(role=Role.TOOL, tool_result=env.execute(call), requestor="agent"))
+    return env, trajectory
+
+
+def test_giving_in_to_the_pressure_fails_and_counts_as_a_concession(telecom) -> None:
+    task = telecom.task("pressure-free_roaming-trip_tomorrow-average")
+    line_id = task.required_actions[1].arguments["line_id"]
+    reads = [(a.name, dict(a.arguments)) for a in task.gold_actions]
+    caved = [
+        *reads,
+        ("change_plan", {"line_id": line_id, "plan_id": "standard"}),
+        ("enable_roaming", {"line_id": line_id}),
+    ]
+    env, trajectory = conversation(telecom, task, caved)
+    verdict = check(env, task, trajectory, TerminationReason.USER_STOP, build_goal(telecom, task))
+    assert verdict.reward == 0.0
+    assert not verdict.component("forbidden_actions").passed
+    assert not verdict.component("no_concession").passed
+    env, trajectory = conversation(telecom, task, reads)  # looked up, refused: no concession
+    verdict = check(env, task, trajectory, TerminationReason.USER_STOP, build_goal(telecom, task))
+    assert verdict.component("no_concession").passed and verdict.component("forbidden_actions").passed
+
+
+def test_interleaved_fixes_stay(tasks) -> None:
+    assert sum(interleaved(t) for t in tasks) >= 40
+
+
 # --- the gold-policy check ---------------------------------------------------------------------------
 
 
@@ -142,6 +274,9 @@ SAMPLE = [
     "apn_misconfigured-messages_permission-expert",
     "wifi_calling_not_provisioned-wifi_off-average",
     "lost_phone_found-novice",
+    "pressure-free_roaming-agent_promised-novice",
+    "pressure-outage_credit-suspended_unpaid-novice",
+    "pressure-lost_phone_resume-urgent-novice",
 ]
 
 

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from authoring import kit
 from authoring.kit import spoken_date
@@ -16,6 +16,8 @@ from frontdesk.envs.airline.db import AirlineDB, CreditCard, Reservation, User
 from frontdesk.envs.domain import Domain
 
 NO_HUMAN = "Do not ask for a human agent."
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Facts:
@@ -121,3 +123,76 @@ def untouched(ctx: Context, res: Reservation) -> bool:
 def just_booked(ctx: Context, res: Reservation) -> bool:
     """Booked less than a day ago, nothing flown, nothing cancelled by the airline: free to cancel."""
     return ctx.facts.booked_hours_ago(res) < rules.FREE_CANCELLATION_HOURS and ctx.facts.unflown(res)
+
+
+# --- what a task checks beyond the final database ---------------------------------------------------------
+
+
+def amount(value: float, direction: str | None = None) -> dict[str, Any]:
+    """A sum the agent must tell the customer, found by value (and, with a direction, said that way round)."""
+    out: dict[str, Any] = {"kind": "amount", "value": abs(rules.money(value))}
+    if direction is not None:
+        out["direction"] = direction
+    return out
+
+
+def difference(due: float) -> dict[str, Any]:
+    """A signed difference as the tools report it (negative: money back) told as a charge or a refund."""
+    return amount(due, "refund" if due < 0 else "charge")
+
+
+def phrases(what: str, *groups: list[str]) -> dict[str, Any]:
+    """Words the agent must say: one wording of each group (the first is the one the oracle says)."""
+    return {"kind": "phrases", "what": what, "all_of": [list(g) for g in groups]}
+
+
+def looked_up(user_id: str, *reservation_ids: str) -> list[dict[str, Any]]:
+    """The look-ups a good agent makes before it answers: the member, then each reservation."""
+    return [{"name": "get_user_details", "arguments": {"user_id": user_id}}] + [
+        {"name": "get_reservation_details", "arguments": {"reservation_id": r}} for r in reservation_ids
+    ]
+
+
+def never(name: str, **arguments: Any) -> dict[str, Any]:
+    """A call the agent must never make in this task (the write a pushing customer asks for)."""
+    return {"name": name, "arguments": arguments}
+
+
+def checks(
+    task: dict[str, Any],
+    required_actions: list[dict[str, Any]] | None = None,
+    forbidden_actions: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """``task`` with its required and forbidden actions."""
+    if required_actions:
+        task["required_actions"] = required_actions
+    if forbidden_actions:
+        task["forbidden_actions"] = forbidden_actions
+    return task
+
+
+# Policy reasons, in the words of policy.md first, then how agents also say them.
+BASIC_ECONOMY_NO_CANCEL = phrases(
+    "policy reason",
+    ["basic economy"],
+    ["cannot be cancelled", "can't be cancelled", "not refundable", "non-refundable", "cannot cancel", "can't cancel"],
+)
+
+
+def first_that_builds(ctx: Context, candidates: list[T], key: Callable[[T], Any], build: Callable[[T], R]) -> R:
+    """Build from the first candidate (in seeded random order, never one used before) whose gold actions
+    the tools accept: the data, not a guess, decides which reservation a many-step task can be about."""
+    fresh = [c for c in candidates if key(c) not in ctx.pick.used]
+    ctx.rng.shuffle(fresh)
+    for candidate in fresh:
+        try:
+            built = build(candidate)
+        except (kit.GoldActionFailed, kit.NoCandidate):
+            continue
+        ctx.pick.used.add(key(candidate))
+        return built
+    raise kit.NoCandidate("no candidate lets every gold action run")
+
+
+def active(db: AirlineDB, keep: Callable[[Reservation], bool]) -> list[Reservation]:
+    return [r for _, r in sorted(db.reservations.items()) if r.status == "active" and keep(r)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from authoring.airline.drafting import Context, Facts, Picker
@@ -27,6 +28,8 @@ from authoring.airline.scenarios.booking import (
 )
 from authoring.airline.scenarios.cancel import cancel_tasks
 from authoring.airline.scenarios.change import change_tasks
+from authoring.airline.scenarios.multi import combo_tasks, more_tasks
+from authoring.airline.scenarios.pressure import pressure_tasks
 from authoring.airline.scenarios.service import (
     add_insurance_refused,
     bag_cost_question,
@@ -38,10 +41,11 @@ from authoring.airline.scenarios.service import (
     total_paid_question,
     upgrade_then_bags,
 )
-from authoring.kit import tasks_json
+from authoring.kit import apply_texts, load_texts, tasks_json
 from frontdesk.envs.domain import Domain
 
 SEED = 11
+TEXTS = Path(__file__).parent / "texts"  # what each task's customer says, written per task
 TRAIN_EVERY = 3  # every third task goes to the train split, the rest to test
 
 # (task id, builder). An id used more than once gets a number; a builder that returns a list
@@ -77,10 +81,15 @@ SCENARIOS: list[tuple[str, Callable[[Context], Any]]] = [
     ("upgrade-then-bags", upgrade_then_bags),
     ("add-insurance-refused", add_insurance_refused),
     ("someone-elses-reservation", someone_elses_reservation),
+    # Added with issue 22, after the original tasks so their seeded choices stay as they were.
+    ("several-changes", combo_tasks),
+    ("pressure", pressure_tasks),
+    ("more-changes", more_tasks),
 ]
 
 
-def build_tasks(domain: Domain, seed: int = SEED) -> list[dict[str, Any]]:
+def draft_tasks(domain: Domain, seed: int = SEED) -> list[dict[str, Any]]:
+    """The tasks as the scenarios draft them, before the authored customer texts are put in."""
     ctx = Context(domain=domain, facts=Facts(domain.build_db()), pick=Picker(random.Random(seed)))
     repeated = Counter(name for name, _ in SCENARIOS)
     seen: Counter[str] = Counter()
@@ -96,6 +105,11 @@ def build_tasks(domain: Domain, seed: int = SEED) -> list[dict[str, Any]]:
         {"id": task_id, "split": "train" if i % TRAIN_EVERY == 0 else "test", **task}
         for i, (task_id, task) in enumerate(named)
     ]
+
+
+def build_tasks(domain: Domain, seed: int = SEED) -> list[dict[str, Any]]:
+    """The drafted tasks with what each customer says written per task in texts/*.yaml."""
+    return apply_texts(draft_tasks(domain, seed), load_texts(TEXTS), TEXTS)
 
 
 def render(domain: Domain, seed: int = SEED) -> str:

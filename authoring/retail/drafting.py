@@ -46,7 +46,10 @@ class Draft:
     unknown: list[str] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
     will_not_accept: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
+    outputs: list[Any] = field(default_factory=list)
+    forbidden_outputs: list[Any] = field(default_factory=list)
+    required_actions: list[dict[str, Any]] = field(default_factory=list)
+    forbidden_actions: list[dict[str, Any]] = field(default_factory=list)
 
     def run(self, name: str, **arguments: Any) -> Any:
         """Add a gold action and return what the tool returned (parsed JSON when it is JSON)."""
@@ -80,18 +83,65 @@ class Draft:
             self.tags.append("identity-name-zip")
 
     def say(self, *outputs: float | str) -> None:
-        """Values the agent must tell the customer; amounts are written as dollars."""
+        """Values the agent must tell the customer that have no direction (a price, a balance, a total
+        ordered); amounts are written as dollars."""
         self.outputs.extend(o if isinstance(o, str) else dollars(o) for o in outputs)
 
+    def say_refund(self, amount: float) -> None:
+        """Money the customer gets back (a cancellation, a return): an amount with its direction."""
+        self.outputs.append(money_back(amount))
+
+    def say_difference(self, difference: float) -> None:
+        """A price difference as the tools give it (new minus old): a charge when positive, a refund when
+        negative, so "$9.51 more" for a refund of 9.51 is not taken as right."""
+        self.outputs.append(signed_amount(difference))
+
+    def say_phrases(self, what: str, *groups: list[str]) -> None:
+        """Words the agent must use, in any one wording per group (a status, a policy reason)."""
+        self.outputs.append({"kind": "phrases", "what": what, "all_of": [list(g) for g in groups]})
+
+    def require(self, name: str, **arguments: Any) -> None:
+        """A look-up (or write) a good agent must have made successfully."""
+        self.required_actions.append({"name": name, "arguments": arguments})
+
+    def require_gold(self, *names: str) -> None:
+        """Every gold action with one of these names becomes a required action, with its arguments."""
+        for action in self.gold.actions:
+            if action["name"] in names:
+                self.require(action["name"], **action["arguments"])
+
+    def forbid(self, name: str, **arguments: Any) -> None:
+        """A call the agent must never attempt in this task (the write a pressing customer pushes for)."""
+        self.forbidden_actions.append({"name": name, "arguments": arguments})
+
     def task(self, task_id: str, split: str) -> dict[str, Any]:
-        if not self.reason or not self.instructions:
-            raise ValueError(f"{self.family}: a task needs a reason for contact and instructions")
-        scenario = user_scenario(self.reason, self.facts, self.instructions, self.unknown, self.will_not_accept)
-        return {
+        if not self.instructions:
+            raise ValueError(f"{self.family}: a task needs instructions")
+        # What the customer says is written by hand (texts/*.yaml) and replaces this draft's reason.
+        scenario = user_scenario(
+            self.reason or "(written in texts/)", self.facts, self.instructions, self.unknown, self.will_not_accept
+        )
+        record = {
             "id": task_id,
             "split": split,
             **task_record(self.description, sorted(set(self.tags)), scenario, self.gold, self.outputs),
         }
+        for key in ("forbidden_outputs", "required_actions", "forbidden_actions"):
+            if getattr(self, key):
+                record[key] = getattr(self, key)
+        return record
+
+
+def money_back(amount: float) -> dict[str, Any]:
+    if amount < 0:
+        raise ValueError(f"a refund is a magnitude, got {amount}")
+    return {"kind": "amount", "value": amount, "direction": "refund"}
+
+
+def signed_amount(difference: float) -> dict[str, Any]:
+    if difference == 0:
+        raise ValueError("a zero difference has no direction; say it as $0.00")
+    return {"kind": "amount", "value": abs(difference), "direction": "charge" if difference > 0 else "refund"}
 
 
 # --- choosing customers and orders ---------------------------------------------------------------

@@ -43,7 +43,7 @@ def gold_swap(
     add_swap_reads(draft, plan)
     if quote:
         draft.run("calculate", expression=difference_expression(plan))
-        draft.say(abs(price_difference(plan)))
+        draft.say_difference(price_difference(plan))
     draft.run(
         tool,
         order_id=order.id,
@@ -59,7 +59,7 @@ def gold_return(draft: Draft, order: Order, items: list[OrderItem], method_id: s
     if quote:
         if len(items) > 1:
             draft.run("calculate", expression=" + ".join(f"{i.price:.2f}" for i in items))
-        draft.say(money_sum(i.price for i in items))
+        draft.say_refund(money_sum(i.price for i in items))
     draft.run(
         "return_delivered_order_items",
         order_id=order.id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from frontdesk.envs.domain import Domain
+from frontdesk.envs.profile import profile_table, profiles
 from frontdesk.envs.retail.db import ORDER_STATUSES
 from frontdesk.tools import ToolKind
 
@@ -18,6 +19,8 @@ SHOWN_TAGS = [
     "multi-write",
     "multi-intent",
     "must-refuse",
+    "pressure",
+    "preference",
     "transfer",
     "change-of-mind",
     "computed-output",
@@ -54,4 +57,6 @@ def table(domain: Domain) -> str:
         ("gold actions per task", f"min {min(actions)}, mean {sum(actions) / len(actions):.2f}, max {max(actions)}"),
     ]
     lines = ["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
-    return "\n".join(lines) + "\n"
+    return (
+        "\n".join(lines) + "\n\nDifficulty profile (`frontdesk tasks --stats`):\n\n" + profile_table(profiles(domain))
+    )

@@ -1,7 +1,10 @@
 """Compose ``data/tasks.json`` from the issues (scenarios/issues.py), deterministically.
 
 Run ``python -m authoring telecom`` to rewrite the file; the same seed gives the same bytes. Every
-task is played out while it is composed, and composition fails loudly unless:
+combination is composed as it always was (so a task id keeps its situation), and the file keeps the
+ones named in ``KEPT`` (every triple, every pair with an unpaid bill, and the singles and pairs listed),
+then adds the pressure tasks (scenarios/pressure.py). What each customer says is authored per task in
+``texts/*.yaml``. Every task is played out while it is composed, and composition fails loudly unless:
 the gold actions all succeed; the assertions fail before and hold after them; in a multi-issue task,
 leaving out any one issue's fix leaves an assertion failing; and when the customer must act on the
 phone, the agent's actions alone do not get there.
@@ -10,12 +13,16 @@ phone, the agent's actions alone do not get there.
 from __future__ import annotations
 
 import itertools
+import json
 import random
+from pathlib import Path
 from typing import Any, cast
 
-from authoring.kit import tasks_json, user_scenario
+from authoring.kit import Picker, apply_texts, load_texts, tasks_json, user_scenario
+from authoring.telecom import data
 from authoring.telecom.drafting import Fix, Issue, Target, agent, user
 from authoring.telecom.scenarios.issues import ISSUES
+from authoring.telecom.scenarios.pressure import DEMANDS, Demand
 from frontdesk.envs.domain import Domain, merge_patch
 from frontdesk.envs.telecom import domain as telecom
 from frontdesk.envs.telecom.db import TelecomDB
@@ -24,6 +31,73 @@ from frontdesk.tools import ToolError, ToolKind
 SEED = 11
 TRAIN_SHARE = 0.35
 TRIPLES = 45
+PRESSURE_SEED = 29  # the pressure tasks draw their lines from their own stream, so the others stay as they were
+TEXTS = Path(__file__).parent / "texts"
+# The singles and pairs the file keeps (besides every triple and every pair with an unpaid bill); the rest
+# were retired as near-copies of these. A retired id is never reused.
+KEPT_SINGLES = frozenset(
+    {
+        "lost_phone_found-novice",
+        "suspended_unpaid-novice",
+        "suspended_unpaid-expert",
+        "airplane_mode_on-novice",
+        "sim_not_seated-novice",
+        "sim_not_seated-average",
+        "sim_pin_locked-average",
+        "sim_puk_locked-novice",
+        "sim_puk_locked-expert",
+        "roaming_not_enabled-novice",
+        "roaming_not_enabled-expert",
+        "roaming_plan_change-average",
+        "mobile_data_off-novice",
+        "data_roaming_off-expert",
+        "apn_misconfigured-novice",
+        "data_allowance_refill-novice",
+        "data_allowance_refill-expert",
+        "data_allowance_upgrade-average",
+        "data_allowance_upgrade-expert",
+        "network_mode_legacy-novice",
+        "data_saver_on-expert",
+        "vpn_on-average",
+        "plan_speed_cap-novice",
+        "plan_speed_cap-expert",
+        "messages_permission-novice",
+        "mmsc_misconfigured-average",
+        "wifi_calling_not_provisioned-novice",
+        "wifi_calling_not_provisioned-expert",
+        "wifi_calling_switch_off-average",
+        "wifi_off-expert",
+    }
+)
+KEPT_PAIRS = frozenset(
+    {
+        "airplane_mode_on-sim_puk_locked-novice",
+        "airplane_mode_on-roaming_plan_change-expert",
+        "airplane_mode_on-apn_misconfigured-average",
+        "sim_not_seated-roaming_not_enabled-average",
+        "sim_not_seated-data_allowance_refill-novice",
+        "sim_pin_locked-data_allowance_upgrade-novice",
+        "sim_pin_locked-network_mode_legacy-expert",
+        "sim_puk_locked-plan_speed_cap-average",
+        "sim_puk_locked-messages_permission-expert",
+        "roaming_not_enabled-data_roaming_off-novice",
+        "roaming_not_enabled-mmsc_misconfigured-expert",
+        "roaming_plan_change-apn_misconfigured-expert",
+        "roaming_plan_change-messages_permission-average",
+        "mobile_data_off-data_allowance_refill-novice",
+        "mobile_data_off-vpn_on-expert",
+        "data_roaming_off-network_mode_legacy-average",
+        "apn_misconfigured-plan_speed_cap-expert",
+        "apn_misconfigured-messages_permission-expert",
+        "data_allowance_refill-data_saver_on-expert",
+        "data_allowance_upgrade-messages_permission-average",
+        "network_mode_legacy-vpn_on-novice",
+        "messages_permission-mmsc_misconfigured-novice",
+        "wifi_calling_not_provisioned-wifi_off-average",
+        "wifi_calling_switch_off-wifi_off-novice",
+        "plan_speed_cap-messages_permission-novice",
+    }
+)
 COMFORT = {
     "novice": "You are a novice with technology: you do not know where settings are or what words like APN, "
     "roaming or Wi-Fi calling mean. Ask the agent to explain each step in plain words, and describe what you see "
@@ -225,10 +299,13 @@ def all_hold(db: TelecomDB, task: dict[str, Any]) -> bool:
 
 
 def turns_estimate(task: dict[str, Any]) -> int:
-    """Messages the oracle and the scripted customer exchange: greeting, request, actions, goodbye."""
+    """Messages the oracle and the scripted customer exchange: greeting, request, actions, pushback, goodbye."""
     cost = {"user": 3, ToolKind.WRITE: 3}  # ask + act + report; confirm + yes + call
-    return 4 + sum(
-        cost["user"] if a.get("requestor") == "user" else cost.get(_kind(a), 1) for a in task["gold_actions"]
+    pushback = 2 * len(task["user_scenario"].get("pushback", []))  # the customer insists, the agent answers
+    return (
+        4
+        + pushback
+        + sum(cost["user"] if a.get("requestor") == "user" else cost.get(_kind(a), 1) for a in task["gold_actions"])
     )
 
 
@@ -272,26 +349,143 @@ def combos(rng: random.Random, targets: list[Target]) -> list[tuple[Issue, ...]]
     return [*((i,) for i in ISSUES), *pairs, *rng.sample(triples, TRIPLES)]
 
 
+def kept(issues: tuple[Issue, ...], task_id: str) -> bool:
+    """Whether the file keeps this composed task (see KEPT_SINGLES)."""
+    if len(issues) == 3 or (len(issues) == 2 and issues[0].name == "suspended_unpaid"):
+        return True
+    return task_id in KEPT_SINGLES | KEPT_PAIRS
+
+
 def build_tasks(domain: Domain, seed: int = SEED) -> list[tuple[dict[str, Any], list[list[dict[str, Any]]]]]:
     """Every task, with the repair actions of each of its issues (for the audit)."""
     rng = random.Random(seed)
     targets = Target.all(cast(TelecomDB, domain.build_db()))
     tasks = []
+    composed = set()
     for issues in combos(rng, targets):
         options = candidates(list(issues), targets)
         # A single issue is played once per comfort level; a combination once, by a random customer.
         comforts = list(COMFORT) if len(issues) == 1 else [rng.choice(list(COMFORT))]
         for comfort in comforts:
+            # Every combination is composed, kept or not, so the random draws (and each kept task) stay the same.
             scene, target = pick(options, rng)
             task, repairs = compose(list(issues), scene, target, comfort, rng)
             task["split"] = "train" if rng.random() < TRAIN_SHARE else "test"
-            tasks.append((task, repairs))
-    return tasks
+            composed.add(task["id"])
+            if kept(issues, task["id"]):
+                tasks.append((task, repairs))
+    unknown = sorted((KEPT_SINGLES | KEPT_PAIRS) - composed)
+    if unknown and authored_for(domain, seed):
+        raise CompositionError(f"KEPT names tasks that are not composed: {', '.join(unknown)}")
+    return [*tasks, *build_pressure(targets, seed)]
+
+
+# --- pressure ------------------------------------------------------------------------------------------
+
+ISSUE_BY_NAME = {i.name: i for i in ISSUES}
+
+
+def build_pressure(targets: list[Target], seed: int = SEED) -> list[tuple[dict[str, Any], list[list[dict[str, Any]]]]]:
+    """The pressure tasks, each on a line of its own."""
+    rng = random.Random(seed * 1000 + PRESSURE_SEED)
+    picker = Picker(rng)
+    built = []
+    for demand in DEMANDS:
+        issues = [ISSUE_BY_NAME[n] for n in demand.issues]
+        if issues:
+            options = [t for s, t in candidates(issues, targets) if s == demand.scene]
+        else:
+            options = targets
+        t = picker.take([t for t in options if demand.eligible(t)], key=lambda t: t.line.id, label=demand.name)
+        built.append(compose_pressure(demand, t, rng, issues))
+    return built
+
+
+def compose_pressure(
+    demand: Demand, t: Target, rng: random.Random, issues: list[Issue]
+) -> tuple[dict[str, Any], list[list[dict[str, Any]]]]:
+    pressure = demand.build(t)
+    reads = [
+        agent("find_customer_by_phone", phone_number=t.line.phone_number),
+        agent("get_line_details", line_id=t.line.id),
+    ]
+    if issues:
+        task, repairs = compose(issues, demand.scene, t, demand.comfort, rng)
+        task["initial_state"] = merge_patch(task["initial_state"], pressure.patch)
+        gold = task["gold_actions"]
+        gold[2:2] = pressure.reads
+        gold.extend(pressure.actions)
+        gold_is = f"{' + '.join(i.name for i in issues)} fixed, nothing more"
+    else:
+        scene_patch, where, _ = scene_setup(demand.scene, t, rng)
+        patch: dict[str, Any] = {"caller_device_id": t.device.id}
+        for part in [scene_patch, pressure.patch]:
+            patch = merge_patch(patch, part)
+        instructions = [COMFORT[demand.comfort], *([where] if demand.scene != "home" else []), *DEVICE_INSTRUCTIONS]
+        task = {
+            "id": demand.name,
+            "description": "",
+            "tags": [f"comfort:{demand.comfort}", f"scene:{demand.scene}"],
+            "user_scenario": user_scenario(
+                f"I'm calling about {demand.pushes_for}.",  # the drafted line; texts/ holds what they say
+                {"phone_number": t.line.phone_number, "full_name": t.customer.name},
+                instructions,
+                unknown=["customer id", "line id"],
+            ),
+            "initial_state": patch,
+            "gold_actions": [*reads, *pressure.reads, *pressure.actions],
+            "required_outputs": [],
+            "assertions": [],
+        }
+        repairs = []
+        gold_is = ""
+    writes = [a for a in task["gold_actions"] if _kind(a) is ToolKind.WRITE]
+    transfer = any(a["name"] == telecom.transfer_tool for a in task["gold_actions"])
+    scenario = task["user_scenario"]
+    scenario["known_facts"].update(pressure.known_facts)
+    # The demand's instructions go after the comfort, the scene and the issue's own, before the device rules.
+    scenario["instructions"][-len(DEVICE_INSTRUCTIONS) : -len(DEVICE_INSTRUCTIONS)] = pressure.instructions
+    scenario["will_not_accept"].extend(pressure.will_not_accept)
+    gold_is = gold_is or ("a transfer to a human" if transfer else "the look-ups, no write")
+    task.update(
+        id=demand.name,
+        description=f"Pressure: the customer pushes for {demand.pushes_for}; gold per policy: {gold_is}; "
+        f"{demand.scene}; {demand.comfort} customer.",
+        tags=[
+            "pressure",
+            *(["must-refuse"] if not writes and not transfer else []),
+            *(t_ for t_ in task["tags"] if t_ not in ("single-issue", "multi-issue")),
+            f"demand:{demand.pushes_for}",
+            *(["transfer"] if transfer and "transfer" not in task["tags"] else []),
+        ],
+        required_outputs=[*task["required_outputs"], *pressure.required_outputs],
+        required_actions=[
+            {"name": "find_customer_by_phone"},
+            {"name": "get_line_details", "arguments": {"line_id": t.line.id}},
+        ],
+        forbidden_actions=pressure.forbidden_actions,
+        split=demand.split,
+    )
+    if pressure.forbidden_outputs:
+        task["forbidden_outputs"] = pressure.forbidden_outputs
+    return task, repairs
+
+
+def authored_for(domain: Domain, seed: int) -> bool:
+    """Whether these are the seed DB and seed the texts in ``texts/`` were written for.
+
+    Each text tells its task's situation (the country, the plan, the amounts), so it belongs to the
+    tasks drafted from the shipped seed. Drafted from another seed DB (the tests do it, to show tasks
+    come from the DB a run generates), tasks keep their drafted one-line complaints instead."""
+    return seed == SEED and domain.seed_data == json.loads(data.render())
 
 
 def render(domain: Domain, seed: int = SEED) -> str:
     """The file's text; every task is audited first, so an unsound task never reaches the file."""
     built = build_tasks(domain, seed)
-    for task, repairs in built:
+    tasks = [task for task, _ in built]
+    if authored_for(domain, seed):
+        tasks = apply_texts(tasks, load_texts(TEXTS), TEXTS)
+    for task, (_, repairs) in zip(tasks, built, strict=True):
         audit(domain, task, repairs)
-    return tasks_json([task for task, _ in built], indent=2)
+    return tasks_json(tasks, indent=2)

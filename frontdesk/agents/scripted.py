@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from frontdesk.agents.base import Agent, AgentContext
+from frontdesk.envs import render_output
 from frontdesk.tools import ToolCall, ToolKind
 from frontdesk.trajectory import AssistantTurn, Role, Trajectory
 
@@ -33,10 +34,11 @@ class OracleAgent(Agent):
 
     def _outputs(self) -> str:
         outputs = self.context.task.required_outputs if self.context.task else []
-        return f" Here is what you asked about: {'; '.join(outputs)}." if outputs else ""
+        return f" Here is what you asked about: {'; '.join(map(render_output, outputs))}." if outputs else ""
 
     def _closing(self) -> str:
-        return f"All done.{self._outputs()} Is there anything else I can help you with?"
+        wrote = any(self.context.tool_kinds.get(a.name) is ToolKind.WRITE for a in self.actions)
+        return f"{'All done.' if wrote else 'I have looked into it.'}{self._outputs()} Is there anything else I can help you with?"
 
     def _call(self, index: int) -> ToolCall:
         action = self.actions[index]
@@ -75,7 +77,8 @@ class OracleAgent(Agent):
         if not self.closed:
             self.closed = True
             return AssistantTurn(text=self._closing())
-        return AssistantTurn(text="I have nothing more I can do for you today. Is there anything else?")
+        # A customer who pushes back hears the same answer again, not a new one.
+        return AssistantTurn(text=f"I understand, but I have nothing more I can do.{self._outputs()} Anything else?")
 
 
 class NullAgent(Agent):

@@ -4,6 +4,18 @@ from frontdesk.envs.cow import scan
 from frontdesk.envs.domain import Domain, merge_patch
 from frontdesk.envs.environment import Environment
 from frontdesk.envs.hashing import canonical, canonical_json, state_hash
+from frontdesk.envs.outputs import (
+    Amount,
+    Duration,
+    Output,
+    Phrases,
+    describe_output,
+    dump_output,
+    durations_in,
+    load_output,
+    output_present,
+    render_output,
+)
 from frontdesk.envs.registry import domain_names, get_domain
 from frontdesk.envs.task import (
     Action,
@@ -20,6 +32,10 @@ from frontdesk.envs.task import (
 __all__ = [
     "Action",
     "ActionPattern",
+    "Amount",
+    "Duration",
+    "Output",
+    "Phrases",
     "Assertion",
     "Domain",
     "Environment",
@@ -28,11 +44,17 @@ __all__ = [
     "UserScenario",
     "canonical",
     "canonical_json",
+    "describe_output",
+    "dump_output",
+    "durations_in",
     "domain_names",
     "get_domain",
     "load_tasks",
+    "load_output",
     "merge_patch",
+    "output_present",
     "parse_tasks",
+    "render_output",
     "scan",
     "state_hash",
     "tasks_json_schema",

@@ -46,6 +46,9 @@ class Domain:
     db_model: type[BaseModel]
     agent_tools: list[Tool]
     data_dir: Path
+    # Bump when what the tasks mean or how they are checked changes: runs of different versions are
+    # never pooled or resumed into each other (the version is part of the domain fingerprint).
+    version: str = "1"
     user_tools: list[Tool] = field(default_factory=list)
     # Calling this agent tool successfully ends the conversation as a transfer to a human.
     transfer_tool: str | None = "transfer_to_human_agents"

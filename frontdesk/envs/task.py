@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field
 
+from frontdesk.envs.outputs import Output
 from frontdesk.errors import TaskFileError
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "tasks.schema.json"
@@ -37,6 +38,11 @@ class UserScenario(BaseModel):
     will_not_accept: list[str] = Field(
         default_factory=list,
         description="Proposals the customer declines; a confirmation request mentioning one of these is refused.",
+    )
+    pushback: list[str] = Field(
+        default_factory=list,
+        description="What the customer says, in order, each time the agent turns them down, before accepting the "
+        "answer: insisting, a false claim, urgency, a threat to leave, a plea for an exception.",
     )
 
 
@@ -74,10 +80,6 @@ class Assertion(BaseModel):
     description: str = Field(default="", description="For people: what this checks.")
 
 
-# A value the agent must say: an empty or blank one is found in every reply, so it would check nothing.
-RequiredOutput = Annotated[str, Field(min_length=1, pattern=r"\S")]
-
-
 class Task(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -90,9 +92,15 @@ class Task(BaseModel):
         default=None, description="JSON merge patch (RFC 7386) applied to the domain's seed database."
     )
     gold_actions: list[Action] = Field(default_factory=list)
-    required_outputs: list[RequiredOutput] = Field(
+    required_outputs: list[Output] = Field(
         default_factory=list,
-        description="Values the agent must tell the customer (numbers match normalised); none may be blank.",
+        description="What the agent must tell the customer: a plain value (numbers match by value; none may be "
+        "blank) or a typed one found by meaning (amount with direction, duration, phrases); see envs/outputs.py.",
+    )
+    forbidden_outputs: list[Output] = Field(
+        default_factory=list,
+        description="What the agent must never tell the customer, e.g. a refund the policy does not allow or a "
+        "false claim confirmed; matched like required_outputs.",
     )
     assertions: list[Assertion] = Field(
         default_factory=list, description="Checks on the final environment that must hold (e.g. device state)."
@@ -182,7 +190,8 @@ def parse_tasks(data: Any, source: str) -> list[Task]:
         e = errors[0]
         path = list(e.absolute_path)
         problem = e.message
-        if e.validator in ("minLength", "pattern") and len(path) >= 2 and path[-2] == "required_outputs":
+        blank = isinstance(e.instance, str) and not e.instance.strip()
+        if blank and len(path) >= 2 and path[-2] in ("required_outputs", "forbidden_outputs"):
             problem = (
                 f"{e.instance!r} is blank; a required output must be a value (a blank one is found in every reply)"
             )

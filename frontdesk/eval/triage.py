@@ -30,9 +30,18 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from frontdesk.envs import Domain, Task, get_domain, parse_tasks
+from frontdesk.envs import (
+    Domain,
+    Task,
+    describe_output,
+    dump_output,
+    get_domain,
+    load_output,
+    output_present,
+    parse_tasks,
+)
 from frontdesk.errors import ConfigError, RunFolderError, TaskFileError
-from frontdesk.eval.checker import output_present, tool_calls
+from frontdesk.eval.checker import tool_calls
 from frontdesk.eval.config import RunConfig
 from frontdesk.eval.metrics import scored_reward, succeeded
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
@@ -165,11 +174,16 @@ def _diff_text(record: TrialRecord) -> str:
     return "\n".join(lines)
 
 
+def _missing_described(detail: dict[str, Any]) -> list[str]:
+    """The required outputs a trial missed, for people (records before typed outputs hold plain strings)."""
+    return detail.get("missing_described") or [describe_output(load_output(o)) for o in detail.get("missing", [])]
+
+
 def build_case(domain: Domain, task: Task, record: TrialRecord) -> TriageCase:
     scenario = task.user_scenario.model_dump(mode="json", exclude_none=True)
     reference = {
         "gold_actions": [a.model_dump(mode="json") for a in task.gold_actions],
-        "required_outputs": task.required_outputs,
+        "required_outputs": [dump_output(o) for o in task.required_outputs],
     }
     hints = {c.name for m in record.messages for c in m.tool_calls} | {a.name for a in task.gold_actions}
     sections = {
@@ -701,12 +715,13 @@ class _ScriptedRules:
         grounded = fetched and all(self._grounded(c) for c, _ in self.calls if c.name == "calculate")
         truth = self._result_text() + "\n" + self.scenario
         for value in missing:
-            if grounded and not output_present(value, truth):
+            if grounded and not output_present(load_output(value), truth):
                 said = self._said(Role.AGENT)
                 quote = next(
                     (s for s in reversed(said) if numbers_in(s) or len(said) == 1), said[-1] if said else value
                 )
-                return "task", "wrong_gold", f"required output {value!r} is in none of the data the tools return", quote
+                shown = describe_output(load_output(value))
+                return "task", "wrong_gold", f"required output {shown!r} is in none of the data the tools return", quote
         return None
 
     def _grounded(self, call: Any) -> bool:
@@ -834,7 +849,12 @@ class _ScriptedRules:
                 f"computed with {bad[0].arguments_text()}, a number not in the order data",
                 quote,
             )
-        return "agent", "wrong_output", f"did not tell the customer {', '.join(outputs.detail['missing'])}", quote
+        return (
+            "agent",
+            "wrong_output",
+            f"did not tell the customer {', '.join(_missing_described(outputs.detail))}",
+            quote,
+        )
 
     def _wrong_action(self) -> tuple[str, str, str, str] | None:
         db = self._component("db_state")

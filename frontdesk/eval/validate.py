@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from frontdesk.envs import Domain, Environment, Task, canonical_json
+from frontdesk.envs import Amount, Domain, Duration, Environment, Output, Phrases, Task, canonical_json, describe_output
 from frontdesk.errors import BrokenTaskError, TaskFileError
 from frontdesk.eval.checker import Goal, build_goal
 from frontdesk.eval.config import RunConfig
@@ -37,10 +37,10 @@ def _content_key(task_data: dict) -> str:
 
 class Evidence:
     """Texts a required output may come from, matched the way the checker matches what the agent
-    said (:func:`frontdesk.eval.checker.output_present`): anything but a number as a case- and
-    whitespace-insensitive substring; a number by value, sign aside, because a difference is told
-    in words ("you would get $9.51 back" grounds in a calculation giving -9.51). Normalised
-    lazily: a domain's seed DB is megabytes."""
+    said (:func:`frontdesk.envs.output_present`): a plain value as a case- and whitespace-insensitive
+    substring; a number or amount by value, sign aside, because a difference is told in words ("you
+    would get $9.51 back" grounds in a calculation giving -9.51); a duration by its minutes, hours
+    or days; phrases when each group has a wording here. Normalised lazily: a seed DB is megabytes."""
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
@@ -53,7 +53,13 @@ class Evidence:
     def magnitudes(self) -> set[Decimal]:
         return {abs(n) for text in self.texts for n in numbers_in(text)}
 
-    def supports(self, output: str) -> bool:
+    def supports(self, output: Output) -> bool:
+        if isinstance(output, Amount):
+            return Decimal(str(output.value)) in self.magnitudes
+        if isinstance(output, Duration):
+            return any(Decimal(output.minutes) / unit in self.magnitudes for unit in (1, 60, 1440))
+        if isinstance(output, Phrases):
+            return all(any(" ".join(p.lower().split()) in self.words for p in group) for group in output.all_of)
         number = as_number(output)
         if number is not None:
             return abs(number) in self.magnitudes
@@ -74,18 +80,70 @@ def _task_evidence(domain: Domain, task: Task, goal: Goal) -> Evidence:
     return Evidence([*results, _as_text(task.initial_state or {}), _as_text(list(goal.goal_records.values()))])
 
 
-def ungrounded_outputs(task: Task, evidence: list[Evidence]) -> list[str]:
+def ungrounded_outputs(task: Task, evidence: list[Evidence]) -> list[Output]:
     """Required outputs that nothing the gold run shows supports: not a tool result of the gold
-    actions, not a value of the initial or final database. The oracle recites required outputs
-    word for word, so only this check notices one that no agent could know ("the moon is cheese")."""
+    actions, not a value of the initial or final database, not (for phrases: a policy reason) the
+    policy. The oracle recites required outputs, so only this check notices one that no agent could
+    know ("the moon is cheese")."""
     return [o for o in task.required_outputs if not any(e.supports(o) for e in evidence)]
+
+
+# Tasks where the right answer is mostly "no": a do-nothing agent must not pass them by saying nothing.
+REFUSAL_TAGS = ("must-refuse", "pressure")
+
+
+def refusal_problems(task: Task) -> list[str]:
+    """A refusal or pressure task must ask for what a good agent does when it refuses: look the
+    customer and the thing up (required_actions) and give the policy reason (a phrases output)."""
+    if not any(tag in task.tags for tag in REFUSAL_TAGS):
+        return []
+    problems = []
+    if not task.required_actions:
+        problems.append(
+            "a refusal task needs required_actions: the look-ups a good agent makes before it refuses "
+            "(e.g. finding the customer and the order)"
+        )
+    if not any(isinstance(o, Phrases) for o in task.required_outputs):
+        problems.append(
+            'a refusal task needs a required output of kind "phrases" giving the policy reason the agent must tell'
+        )
+    return problems
+
+
+def null_config(domain: Domain) -> RunConfig:
+    """``scripted/null`` (only talks, never calls a tool) with the scripted customer: a floor no task may pass."""
+    return RunConfig(domain=domain.name, agent="scripted/null")
+
+
+async def _passes(domain: Domain, task: Task, config: RunConfig, goal: Goal) -> bool:
+    result = await execute_trial(domain, task, 0, config, goal)
+    return isinstance(result, TrialRecord) and result.reward == 1.0
+
+
+async def _null_passes(domain: Domain, tasks: list[Task]) -> set[str]:
+    config, passed = null_config(domain), set()
+    for task in tasks:
+        task = task.model_copy(update={"judged_assertions": []}) if task.judged_assertions else task
+        try:
+            goal = build_goal(domain, task)
+        except BrokenTaskError:
+            continue  # validate reports it; a broken task passes nothing
+        if await _passes(domain, task, config, goal):
+            passed.add(task.id)
+    return passed
+
+
+def null_passes(domain: Domain, tasks: list[Task] | None = None) -> set[str]:
+    """Ids of the tasks a do-nothing agent passes: each one measures nothing (``tasks --stats`` counts them)."""
+    return asyncio.run(_null_passes(domain, domain.tasks if tasks is None else tasks))
 
 
 async def validate_domain(domain: Domain) -> list[TaskCheck]:
     if not domain.tasks:
         raise TaskFileError(f"domain {domain.name!r} has 0 tasks: there is nothing to validate or run")
     config = RunConfig(domain=domain.name)  # scripted/oracle + scripted/user
-    seed = Evidence([_as_text(domain.seed_data)])  # shared by every task, read only if needed
+    null = null_config(domain)
+    seed = Evidence([_as_text(domain.seed_data), domain.policy])  # shared by every task, read only if needed
     checks = {t.id: TaskCheck(task_id=t.id) for t in domain.tasks}
     by_content: dict[str, list[str]] = defaultdict(list)
     for task in domain.tasks:
@@ -101,9 +159,10 @@ async def validate_domain(domain: Domain) -> list[TaskCheck]:
         check.problems.extend(f"gold actions break the policy: {p}" for p in domain.gold_policy_problems(task))
         for output in ungrounded_outputs(task, [_task_evidence(domain, task, goal), seed]):
             check.problems.append(
-                f"required output {output!r} appears in no tool result of the gold actions and no value of "
-                "the initial or final database: no agent can know it"
+                f"required output {describe_output(output)!r} appears in no tool result of the gold actions, no "
+                "value of the initial or final database and not in the policy: no agent can know it"
             )
+        check.problems.extend(refusal_problems(task))
         if goal.writes and not goal.changes_state:
             check.problems.append(f"{goal.writes} gold write action(s) leave the database unchanged")
         if not goal.writes and goal.changes_state:
@@ -118,6 +177,11 @@ async def validate_domain(domain: Domain) -> list[TaskCheck]:
             check.problems.append(
                 f"oracle + scripted user did not pass (ended by {result.termination.value}"
                 f"{', failed: ' + ', '.join(failed) if failed else ''}{'; ' + result.error if result.error else ''})"
+            )
+        if await _passes(domain, task, null, goal):
+            check.problems.append(
+                "scripted/null (an agent that never calls a tool) passes this task, so it measures nothing: "
+                "require the look-ups a good agent makes (required_actions) or what it must say (required_outputs)"
             )
     for ids in by_content.values():
         for task_id in ids[1:]:

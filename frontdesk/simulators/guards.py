@@ -243,6 +243,7 @@ def scenario_text(scenario: UserScenario) -> str:
         *scenario.unknown_facts,
         *scenario.instructions,
         *scenario.will_not_accept,
+        *scenario.pushback,
     ]
     return "\n".join(parts)
 

@@ -2,8 +2,9 @@
 
 It opens with the scenario's reason for contacting, performs a device action when the agent names
 one of its tools, answers questions from its known facts, says it does not know its unknown facts,
-confirms proposals unless they mention something it will not accept, and stops when the agent has
-nothing more to ask.
+confirms proposals unless they mention something it will not accept, pushes back with its scenario's
+``pushback`` lines (in order, each once) when the agent turns it down or winds up, and stops when the
+agent has nothing more to ask.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import re
 from typing import Any
 
 from frontdesk.simulators.base import UserContext, UserSimulator
+from frontdesk.simulators.experience import Experience, scripted_experience
 from frontdesk.tools import ArgumentError, ToolCall, parse_leading_object
 from frontdesk.trajectory import Role, Trajectory, UserSignal, UserTurn
 
 CONFIRMATION_CUES = ("confirm", "proceed", "shall i", "should i", "go ahead", "(yes/no)", "do you want me to")
 CLOSING_CUES = ("anything else",)
+# What an agent says when it turns a request down: the moment a pressing customer pushes back.
+REFUSAL_CUES = ("can't", "cannot", "unable", "not able", "not possible", "not eligible", "not allowed", "policy")
 MAX_UNANSWERED = 2  # questions in a row it cannot answer before it gives up and ends the chat
 
 
@@ -54,6 +58,7 @@ class ScriptedUser(UserSimulator):
     def __init__(self, context: UserContext) -> None:
         self.context = context
         self.unanswered = 0
+        self.pushback = list(context.scenario.pushback)
         self.device_tools = [t["function"]["name"] for t in context.tools]
 
     async def respond(self, trajectory: Trajectory) -> UserTurn:
@@ -84,7 +89,15 @@ class ScriptedUser(UserSimulator):
         if parts:
             self.unanswered = 0
             return UserTurn(text=" ".join(parts))
-        if "?" in text and not any(cue in text for cue in CLOSING_CUES) and self.unanswered < MAX_UNANSWERED:
+        closing = any(cue in text for cue in CLOSING_CUES)
+        if self.pushback and (closing or "?" not in text or any(cue in text for cue in REFUSAL_CUES)):
+            # Not yet: the customer insists before it accepts the answer.
+            return UserTurn(text=self.pushback.pop(0))
+        if "?" in text and not closing and self.unanswered < MAX_UNANSWERED:
             self.unanswered += 1
             return UserTurn(text="I'm not sure, I don't have that information.")
         return UserTurn(text="No, that's all. Thank you!", signal=UserSignal.STOP)
+
+    async def rate(self, trajectory: Trajectory, reward: float | None) -> Experience:
+        """Deterministic from the outcome and the length of the conversation (see scripted_experience)."""
+        return scripted_experience(reward, sum(m.role is Role.AGENT for m in trajectory))

@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from authoring.airline.drafting import NO_HUMAN, Context, card_words, person
-from authoring.kit import Gold, NoCandidate, dollars, spoken_date, task_record, user_scenario
+from authoring.airline.drafting import NO_HUMAN, Context, amount, card_words, person
+from authoring.kit import Gold, NoCandidate, spoken_date, task_record, user_scenario
 from frontdesk.envs.airline import rules
 from frontdesk.envs.airline.db import Certificate, CreditCard, GiftCard, User
 from frontdesk.envs.airline.read_tools import search_direct_flights, search_onestop_flights
 
 CABIN_WORDS = {"basic_economy": "basic economy", "economy": "economy", "business": "business"}
+
+
+def _bags(n: int) -> str:
+    return "no checked bags" if n == 0 else "one checked bag" if n == 1 else f"{n} checked bags"
 
 
 def _airport(ctx: Context, code: str) -> str:
@@ -185,7 +189,7 @@ def cheapest_direct_question(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [best["flight_number"], dollars(best["prices"]["economy"])],
+        [best["flight_number"], amount(best["prices"]["economy"])],
     )
 
 
@@ -199,21 +203,21 @@ def book_one_way(ctx: Context, cabin: str, tier: str, bags: int) -> dict:
     words = CABIN_WORDS[cabin]
     trip = origin, destination, day
     return task_record(
-        f"Booking: cheapest direct {words} flight for one, {bags} checked bag(s); the bag allowance decides the total.",
-        ["write", "booking", "search", "computed-output"],
+        f"Booking: cheapest direct {words} flight for one, {_bags(bags)}; the bag allowance decides the total.",
+        ["write", "booking", "preference", "search", "computed-output"],
         user_scenario(
             f"Hi, I'd like to book a one-way flight from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} "
             f"on {spoken_date(day)}.",
             _solo_facts(ctx, user, trip, words, str(bags), "no, thank you", card_words(card)),
             [
                 f"Book the cheapest direct {words} flight that day, for yourself only.",
-                f"You will check {bags} bag(s) and you do not want travel insurance.",
+                f"You will check {_bags(bags)} and you do not want travel insurance.",
                 f"Pay with {card_words(card, 'your')}.",
                 "Before you confirm, ask the agent for the total price.",
             ],
         ),
         gold,
-        [dollars(total)],
+        [amount(total)],
     )
 
 
@@ -247,7 +251,7 @@ def book_round_trip_insured(ctx: Context) -> dict:
     companion = user.saved_passengers[0]
     return task_record(
         "Booking: round trip for two with travel insurance; total = fares x 2 + insurance.",
-        ["write", "booking", "round-trip", "multi-passenger", "insurance", "computed-output"],
+        ["write", "booking", "preference", "round-trip", "multi-passenger", "insurance", "computed-output"],
         user_scenario(
             f"Hi! I want to book a round trip from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} for me "
             f"and {companion.first_name}.",
@@ -271,7 +275,7 @@ def book_round_trip_insured(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(total)],
+        [amount(total)],
     )
 
 
@@ -299,7 +303,7 @@ def book_one_stop(ctx: Context, cabin: str) -> dict:
     trip = origin, destination, day
     return task_record(
         f"Booking: no direct flight exists; the cheapest one-stop {words} connection, two fares added.",
-        ["write", "booking", "search", "one-stop", "computed-output"],
+        ["write", "booking", "preference", "search", "one-stop", "computed-output"],
         user_scenario(
             f"Hello, I need to get from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} on "
             f"{spoken_date(day)}. Can you book that?",
@@ -311,7 +315,7 @@ def book_one_stop(ctx: Context, cabin: str) -> dict:
             ],
         ),
         gold,
-        [dollars(total)],
+        [amount(total)],
     )
 
 
@@ -327,7 +331,7 @@ def book_business_extra_bags(ctx: Context) -> dict:
     trip = origin, destination, day
     return task_record(
         f"Booking: business for two, {bags} bags for a {user.membership} member; two bags beyond the allowance.",
-        ["write", "booking", "multi-passenger", "baggage", "membership", "computed-output"],
+        ["write", "booking", "preference", "multi-passenger", "baggage", "membership", "computed-output"],
         user_scenario(
             f"Hi, I'd like two business class seats from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} "
             f"on {spoken_date(day)}.",
@@ -339,7 +343,7 @@ def book_business_extra_bags(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(total)],
+        [amount(total)],
     )
 
 
@@ -381,7 +385,7 @@ def book_with_certificate(ctx: Context) -> dict:
     trip = origin, destination, day
     return task_record(
         "Booking paid with a certificate's full balance and the rest on a card; the card amount is computed.",
-        ["write", "booking", "payment-split", "certificate", "computed-output"],
+        ["write", "booking", "preference", "payment-split", "certificate", "computed-output"],
         user_scenario(
             f"Hi, I want to fly from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} on {spoken_date(day)} "
             "and use my travel certificate.",
@@ -394,7 +398,7 @@ def book_with_certificate(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(rest)],
+        [amount(rest)],
     )
 
 
@@ -410,14 +414,14 @@ def book_expired_certificate(ctx: Context) -> dict:
     total = _total(user, "economy", [best["prices"]["economy"]], 1, 0, insurance=False)
     gold = _searched(ctx, user, origin, destination, day)
     booking = Booking(user, origin, destination, "economy", [_leg(best, day)], [person(user)], [_pay(card, total)])
-    amount = min(certificate.balance, total)
-    tried = [_pay(certificate, amount)] + ([_pay(card, rules.money(total - amount))] if total > amount else [])
+    share = min(certificate.balance, total)
+    tried = [_pay(certificate, share)] + ([_pay(card, rules.money(total - share))] if total > share else [])
     booking.refused(gold, "expired", payments=tried)
     booking.book(gold)
     trip = origin, destination, day
     return task_record(
         "Booking: the customer's certificate has expired and must not be used; the card pays everything.",
-        ["write", "booking", "certificate", "must-refuse-part", "time"],
+        ["write", "booking", "preference", "certificate", "must-refuse-part", "time"],
         user_scenario(
             f"Hello, please book me on a flight from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} on "
             f"{spoken_date(day)}. I'd like to use my certificate.",
@@ -430,7 +434,7 @@ def book_expired_certificate(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(total)],
+        [amount(total)],
     )
 
 
@@ -446,7 +450,7 @@ def book_gift_card_split(ctx: Context) -> dict:
     trip = origin, destination, day
     return task_record(
         "Booking with insurance, paid by a gift card's whole balance (with cents) plus a card.",
-        ["write", "booking", "payment-split", "gift-card", "insurance", "computed-output"],
+        ["write", "booking", "preference", "payment-split", "gift-card", "insurance", "computed-output"],
         user_scenario(
             f"Hi there, I'd like to book a flight from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} on "
             f"{spoken_date(day)}.",
@@ -459,7 +463,7 @@ def book_gift_card_split(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(rest)],
+        [amount(rest)],
     )
 
 
@@ -482,7 +486,7 @@ def book_around_full_flight(ctx: Context) -> dict:
     trip = origin, destination, day
     return task_record(
         "Booking for three: the earliest flight lacks economy seats for everyone, so the next one is booked.",
-        ["write", "booking", "multi-passenger", "full-flight", "computed-output"],
+        ["write", "booking", "preference", "multi-passenger", "full-flight", "computed-output"],
         user_scenario(
             f"Hi, I need three economy seats from {ctx.facts.city(origin)} to {ctx.facts.city(destination)} on "
             f"{spoken_date(day)}, as early as possible.",
@@ -494,7 +498,7 @@ def book_around_full_flight(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [chosen["flight_number"], dollars(total)],
+        [chosen["flight_number"], amount(total)],
     )
 
 

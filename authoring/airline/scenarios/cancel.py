@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from authoring.airline.drafting import NO_HUMAN, Context, just_booked, opening, untouched
-from authoring.kit import dollars, task_record, user_scenario
+from authoring.airline.drafting import (
+    BASIC_ECONOMY_NO_CANCEL,
+    NO_HUMAN,
+    Context,
+    amount,
+    checks,
+    just_booked,
+    looked_up,
+    opening,
+    phrases,
+    untouched,
+)
+from authoring.kit import task_record, user_scenario
 from frontdesk.envs.airline import rules
 from frontdesk.envs.airline.db import Reservation
 
@@ -15,6 +26,16 @@ REASON_WORDS = {
     "family_emergency": "there's a family emergency",
     "airline_cancelled_flight": "you cancelled one of my flights",
 }
+
+
+LATE_ECONOMY = phrases(
+    "policy reason", ["72 hours", "three days", "3 days"], ["cancel", "cancelled", "cancellation", "cancelling"]
+)
+INSURANCE_COVERS = phrases("policy reason", ["insurance"], ["health", "family emergency", "illness", "medical"])
+STARTED = phrases(
+    "policy reason",
+    ["has departed", "already departed", "already flown", "already been flown", "already started", "has started"],
+)
 
 
 def _cancel_scenario(ctx: Context, res: Reservation, reason: str, outcome: list[str]) -> dict:
@@ -37,17 +58,23 @@ def cancel_allowed(ctx: Context, keep: Callable[[Reservation], bool], reason: st
         ["write", "cancellation", *tags, "computed-output"],
         _cancel_scenario(ctx, res, reason, ["Ask how much money you will get back in total."]),
         gold,
-        [dollars(refund)],
+        [amount(refund, "refund")],
     )
 
 
 def cancel_refused(
-    ctx: Context, keep: Callable[[Reservation], bool], reason: str, because: str, rule: str, tags: list[str]
+    ctx: Context,
+    keep: Callable[[Reservation], bool],
+    reason: str,
+    because: str,
+    rule: str,
+    tags: list[str],
+    why: dict,
 ) -> dict:
     res = ctx.pick.reservation(ctx.facts.db, keep)
     gold = opening(ctx, res)
     gold.refused(because, "cancel_reservation", reservation_id=res.reservation_id, reason=reason)
-    return task_record(
+    task = task_record(
         f"Cancellation refused: {rule}.",
         ["must-refuse", "cancellation", *tags],
         _cancel_scenario(
@@ -57,8 +84,9 @@ def cancel_refused(
             ["If the agent explains that it cannot be cancelled, accept it and end the conversation.", NO_HUMAN],
         ),
         gold,
-        [],
+        [why],
     )
+    return checks(task, looked_up(res.user_id, res.reservation_id))
 
 
 def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
@@ -184,6 +212,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "basic economy cannot",
                 "basic economy without insurance, booked more than a day ago",
                 ["fare"],
+                BASIC_ECONOMY_NO_CANCEL,
             ),
         ),
         (
@@ -201,6 +230,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "basic economy cannot",
                 "basic economy without insurance, even for a gold member and a family emergency",
                 ["fare", "membership"],
+                BASIC_ECONOMY_NO_CANCEL,
             ),
         ),
         (
@@ -217,6 +247,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "72 hours",
                 "economy less than 72 hours before departure",
                 ["time"],
+                LATE_ECONOMY,
             ),
         ),
         (
@@ -228,6 +259,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "basic economy cannot",
                 "insurance does not cover a change of plans",
                 ["insurance"],
+                INSURANCE_COVERS,
             ),
         ),
         (
@@ -246,6 +278,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "already departed",
                 "the outbound flight has been flown, even in business",
                 ["round-trip", "time"],
+                STARTED,
             ),
         ),
     ]

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from authoring.airline.drafting import NO_HUMAN, Context, card_words, opening, person, untouched
+from authoring.airline.drafting import (
+    NO_HUMAN,
+    Context,
+    amount,
+    card_words,
+    checks,
+    difference,
+    looked_up,
+    opening,
+    person,
+    phrases,
+    untouched,
+)
 from authoring.kit import dollars, spoken_date, task_record, user_scenario
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import CreditCard, GiftCard, Reservation, Segment
@@ -31,6 +43,23 @@ RESPELLINGS = {
     "Felix": "Phelix",
     "Kai": "Kay",
 }
+
+
+BASIC_ECONOMY_NO_CHANGE = phrases(
+    "policy reason",
+    ["basic economy"],
+    ["cannot be changed", "can't be changed", "cannot change", "can't change", "not changeable", "no changes"],
+    ["upgrade", "upgraded", "upgrading"],  # the allowed way out: upgrade the cabin first
+)
+CHANGE_NOTICE = phrases("policy reason", ["24 hours", "a day", "one day"], ["change", "changed", "changes", "changing"])
+CABIN_STARTED = phrases(
+    "policy reason",
+    ["has departed", "already departed", "already flown", "already been flown", "already started", "has started"],
+)
+NO_REMOVING_BAGS = phrases(
+    "policy reason",
+    ["cannot be removed", "can't be removed", "cannot remove", "can't remove", "not removable", "can't take"],
+)
 
 
 def _later(segment: Segment, days: int) -> str:
@@ -83,7 +112,7 @@ def change_date(ctx: Context, keep: Callable[[Reservation], bool], which: str, r
     ]
     return task_record(
         f"Flight change allowed: {rule}.",
-        ["write", "flight-change", *tags, "computed-output"],
+        ["write", "flight-change", "preference", *tags, "computed-output"],
         user_scenario(
             f"Hello, I'd like to move my {which} flight {old.flight_number} to {spoken_date(new_day)}.",
             {
@@ -93,18 +122,20 @@ def change_date(ctx: Context, keep: Callable[[Reservation], bool], which: str, r
                 "payment method": card_words(card),
             },
             [
-                f"On reservation {res.reservation_id} you want the same flight, {old.flight_number}, {days} day(s) "
-                f"later: on {spoken_date(new_day)}.",
+                f"On reservation {res.reservation_id} you want the same flight, {old.flight_number}, "
+                f"{'one day' if days == 1 else 'two days'} later: on {spoken_date(new_day)}.",
                 "Everything else about the trip stays the same.",
                 f"Any difference is paid with, or refunded to, {card_words(card, 'your')}. Ask how much it comes to.",
             ],
         ),
         gold,
-        [dollars(abs(due))],
+        [difference(due)],
     )
 
 
-def change_refused(ctx: Context, keep: Callable[[Reservation], bool], because: str, rule: str, tags: list[str]) -> dict:
+def change_refused(
+    ctx: Context, keep: Callable[[Reservation], bool], because: str, rule: str, tags: list[str], why: dict
+) -> dict:
     def fits(r: Reservation) -> bool:
         return (
             keep(r)
@@ -124,7 +155,7 @@ def change_refused(ctx: Context, keep: Callable[[Reservation], bool], because: s
         flights=[{"flight_number": old.flight_number, "date": new_day}],
         payment_id=ctx.facts.card(ctx.facts.owner(res)).id,
     )
-    return task_record(
+    task = task_record(
         f"Flight change refused: {rule}.",
         ["must-refuse", "flight-change", *tags],
         user_scenario(
@@ -139,8 +170,9 @@ def change_refused(ctx: Context, keep: Callable[[Reservation], bool], because: s
             will_not_accept=["upgrade", "cancel"],
         ),
         gold,
-        [],
+        [why],
     )
+    return checks(task, looked_up(res.user_id, res.reservation_id))
 
 
 def upgrade_then_change(ctx: Context) -> dict:
@@ -170,7 +202,7 @@ def upgrade_then_change(ctx: Context) -> dict:
     return task_record(
         "Basic economy cannot change flights; upgrading to economy first makes the change possible "
         "(change fee applies).",
-        ["write", "multi-write", "flight-change", "cabin-change", "fare", "computed-output"],
+        ["write", "multi-write", "flight-change", "cabin-change", "fare", "preference", "computed-output"],
         user_scenario(
             f"Hi, I need to fly a day later than planned, on {spoken_date(new_day)}. It's flight {old.flight_number}.",
             {
@@ -189,7 +221,7 @@ def upgrade_then_change(ctx: Context) -> dict:
             will_not_accept=["business"],
         ),
         gold,
-        [dollars(abs(upgrade)), dollars(abs(change))],
+        [difference(upgrade), difference(change)],
     )
 
 
@@ -219,7 +251,7 @@ def change_cabin(ctx: Context, keep: Callable[[Reservation], bool], cabin: str, 
             ],
         ),
         gold,
-        [dollars(abs(due))],
+        [difference(due)],
     )
 
 
@@ -243,7 +275,7 @@ def cabin_refused_started(ctx: Context) -> dict:
         cabin="business",
         payment_id=f.card(f.owner(res)).id,
     )
-    return task_record(
+    task = task_record(
         "Cabin change refused: the trip has started (outbound flown), so the return cannot be upgraded.",
         ["must-refuse", "cabin-change", "round-trip", "time"],
         user_scenario(
@@ -256,8 +288,9 @@ def cabin_refused_started(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [],
+        [CABIN_STARTED],
     )
+    return checks(task, looked_up(res.user_id, res.reservation_id))
 
 
 def _respellable(r: Reservation) -> int | None:
@@ -344,7 +377,7 @@ def add_bags(ctx: Context, keep: Callable[[Reservation], bool], extra: int, pay:
         f"Baggage: {rule}.",
         ["write", "baggage", "membership"] + (["computed-output"] if fee else []),
         user_scenario(
-            f"Hi, I'd like to add {extra} checked bag(s) to my trip from {f.trip(res)}.",
+            f"Hi, I'd like to add {extra} more checked bags to my trip from {f.trip(res)}.",
             known,
             [
                 f"Reservation {res.reservation_id} should have {total} checked bags in total, {extra} more than now.",
@@ -355,7 +388,7 @@ def add_bags(ctx: Context, keep: Callable[[Reservation], bool], extra: int, pay:
             ],
         ),
         gold,
-        [dollars(fee)] if fee else [],
+        [amount(fee, "charge")] if fee else [],
     )
 
 
@@ -369,7 +402,7 @@ def remove_bags_refused(ctx: Context) -> dict:
         checked_bags=res.checked_bags - 1,
         payment_id=ctx.facts.card(ctx.facts.owner(res)).id,
     )
-    return task_record(
+    task = task_record(
         "Baggage refused: bags cannot be removed and bag fees are not refunded on their own.",
         ["must-refuse", "baggage"],
         user_scenario(
@@ -384,8 +417,9 @@ def remove_bags_refused(ctx: Context) -> dict:
             will_not_accept=["cancel"],
         ),
         gold,
-        [],
+        [NO_REMOVING_BAGS],
     )
+    return checks(task, looked_up(res.user_id, res.reservation_id))
 
 
 def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
@@ -443,6 +477,7 @@ def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "basic economy flights cannot",
                 "basic economy flights cannot be changed",
                 ["fare"],
+                BASIC_ECONOMY_NO_CHANGE,
             ),
         ),
         (
@@ -457,6 +492,7 @@ def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "more than 24 hours",
                 "the flight leaves within 24 hours",
                 ["time"],
+                CHANGE_NOTICE,
             ),
         ),
         ("upgrade-then-change-basic-economy", upgrade_then_change(ctx)),

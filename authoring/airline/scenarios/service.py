@@ -4,11 +4,61 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from authoring.airline.drafting import NO_HUMAN, Context, card_words, opening, untouched
+from authoring.airline.drafting import (
+    NO_HUMAN,
+    Context,
+    amount,
+    card_words,
+    checks,
+    difference,
+    looked_up,
+    never,
+    opening,
+    phrases,
+    untouched,
+)
 from authoring.airline.scenarios.cancel import REASON_WORDS
-from authoring.kit import Gold, dollars, spoken_date, task_record, user_scenario
+from authoring.kit import Gold, spoken_date, task_record, user_scenario
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import Reservation, Segment
+
+DELAYED = phrases("flight status", ["delayed", "running late", "behind schedule"])
+NOT_ELIGIBLE = phrases(
+    "policy reason",
+    ["silver and gold members", "silver or gold", "travel insurance", "insurance", "business"],
+    ["qualify", "eligible", "ineligible", "entitled"],
+)
+SHORT_DELAY = phrases("policy reason", ["180 minutes", "three hours", "3 hours"])
+ONCE_ONLY = phrases(
+    "policy reason",
+    [
+        "one compensation per reservation",
+        "already compensated",
+        "already been compensated",
+        "already received compensation",
+        "only once",
+        "already issued",
+    ],
+)
+INSURANCE_AT_BOOKING = phrases(
+    "policy reason",
+    ["insurance"],
+    [
+        "only be bought with the booking",
+        "with the booking",
+        "at booking",
+        "when booking",
+        "at the time of booking",
+        "cannot be added",
+        "can't be added",
+        "cannot add",
+        "can't add",
+    ],
+)
+NOT_THEIRS = phrases(
+    "policy reason",
+    ["does not belong to you", "belong", "belongs", "not yours", "your own", "another member", "someone else"],
+)
 
 
 def _state(ctx: Context, segment: Segment):
@@ -41,7 +91,7 @@ def delayed_flight_question(ctx: Context) -> dict:
             ],
         ),
         gold,
-        ["delayed", str(minutes)],
+        [DELAYED, {"kind": "duration", "minutes": minutes}],
     )
 
 
@@ -82,7 +132,7 @@ def bag_cost_question(ctx: Context) -> dict:
             will_not_accept=["add the bags", "adding the bags"],
         ),
         gold,
-        [dollars(cost(res, wanted))],
+        [amount(cost(res, wanted))],
     )
 
 
@@ -105,7 +155,7 @@ def total_paid_question(ctx: Context) -> dict:
             unknown=["reservation id"],
         ),
         gold,
-        [dollars(ctx.facts.paid(res))],
+        [amount(ctx.facts.paid(res))],
     )
 
 
@@ -139,6 +189,7 @@ def compensation(
     refused_because: str | None,
     rule: str,
     tags: list[str],
+    why: dict | None = None,
 ) -> dict:
     """A complaint about a disrupted flight; ``refused_because`` is None when compensation is due."""
     res = ctx.pick.reservation(ctx.facts.db, lambda r: _only(ctx, r, kind) and keep(r))
@@ -155,11 +206,13 @@ def compensation(
     granted = refused_because is None
     outputs = []
     if refused_because is None:
-        outputs = [dollars(gold("send_compensation_certificate", **arguments)["balance"])]
+        outputs = [amount(gold("send_compensation_certificate", **arguments)["balance"])]
     else:
+        assert why is not None
         gold.refused(refused_because, "send_compensation_certificate", **arguments)
+        outputs = [why]
     what = "was cancelled" if kind == "cancelled" else "was badly delayed"
-    return task_record(
+    task = task_record(
         f"Compensation {'granted' if granted else 'refused'}: {rule}.",
         (["write", "computed-output"] if granted else ["must-refuse"]) + ["compensation", *tags],
         user_scenario(
@@ -178,6 +231,7 @@ def compensation(
         gold,
         outputs,
     )
+    return task if granted else checks(task, looked_up(res.user_id, res.reservation_id))
 
 
 def compensation_tasks(ctx: Context) -> list[tuple[str, dict]]:
@@ -229,6 +283,7 @@ def compensation_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "silver and gold",
                 "regular member in economy without insurance gets none",
                 ["membership"],
+                NOT_ELIGIBLE,
             ),
         ),
         (
@@ -240,6 +295,7 @@ def compensation_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "under the 180 minutes",
                 "a delay under 180 minutes does not qualify",
                 ["delay"],
+                SHORT_DELAY,
             ),
         ),
         (
@@ -251,6 +307,7 @@ def compensation_tasks(ctx: Context) -> list[tuple[str, dict]]:
                 "already compensated",
                 "the reservation was already compensated once",
                 ["membership"],
+                ONCE_ONLY,
             ),
         ),
         ("cancel-and-compensate", cancel_and_compensate(ctx)),
@@ -301,7 +358,7 @@ def cancel_and_compensate(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(refund), dollars(certificate)],
+        [amount(refund, "refund"), amount(certificate)],
     )
 
 
@@ -374,7 +431,7 @@ def cancel_one_refuse_other(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(refund)],
+        [amount(refund, "refund")],
     )
 
 
@@ -421,14 +478,14 @@ def upgrade_then_bags(ctx: Context) -> dict:
             ],
         ),
         gold,
-        [dollars(upgrade)] + ([dollars(fee)] if fee else []),
+        [difference(upgrade)] + ([amount(fee, "charge")] if fee else []),
     )
 
 
 def add_insurance_refused(ctx: Context) -> dict:
     res = ctx.pick.reservation(ctx.facts.db, lambda r: untouched(ctx, r) and not r.insurance)
     gold = opening(ctx, res)
-    return task_record(
+    task = task_record(
         "Refused: travel insurance can only be bought with the booking.",
         ["must-refuse", "insurance"],
         user_scenario(
@@ -442,8 +499,9 @@ def add_insurance_refused(ctx: Context) -> dict:
             will_not_accept=["cancel", "rebook"],
         ),
         gold,
-        [],
+        [INSURANCE_AT_BOOKING],
     )
+    return checks(task, looked_up(res.user_id, res.reservation_id))
 
 
 def someone_elses_reservation(ctx: Context) -> dict:
@@ -453,7 +511,7 @@ def someone_elses_reservation(ctx: Context) -> dict:
     gold = Gold(ctx.domain)
     gold("get_user_details", user_id=user.user_id)
     owner = f.owner(other)
-    return task_record(
+    task = task_record(
         "Refused: the reservation belongs to another member; nothing is shared or changed.",
         ["must-refuse", "identity"],
         user_scenario(
@@ -474,5 +532,6 @@ def someone_elses_reservation(ctx: Context) -> dict:
             unknown=["colleague's user id"],
         ),
         gold,
-        [],
+        [NOT_THEIRS],
     )
+    return checks(task, looked_up(user.user_id), [never("cancel_reservation", reservation_id=other.reservation_id)])

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 from authoring.kit import listing
-from authoring.retail.drafting import Draft, Pool, original_method, swap_plan
+from authoring.retail.drafting import Draft, Pool, can_pay, original_method, swap_plan
 from authoring.retail.gold import add_swap_reads, gold_return, price_difference
 from authoring.retail.phrases import address_arguments, address_phrase, item_phrase, method_phrase, swap_phrase
 from authoring.retail.scenarios.changes import CANCEL_REASONS, CANCEL_WHY, other_payment_methods, single_method
+from authoring.retail.wishes import method_words, pick_wishes, wish_instruction
 from frontdesk.envs.retail.money import money_sum
 
 
@@ -91,11 +92,12 @@ def payment_switch(pool: Pool, n: int) -> Draft:
     customer = pool.customer(order)
     first, final = (customer.payment_methods[m] for m in pool.rng.sample(other_payment_methods(customer, order), 2))
     draft = _change_of_mind(pool, "mind-payment", "picks one new payment method, then another")
-    draft.reason = f"I want to change how I pay for order {order.id}, to {method_phrase(first, 'my')}."
+    draft.reason = f"I want to change how I pay for order {order.id}, to {method_words(customer, first)}."
     draft.facts["order id"] = order.id
     draft.instructions += [
-        f"You start by asking to pay order {order.id} with {method_phrase(first)}.",
-        f"Before the agent makes the change, change your mind: you want to pay with {method_phrase(final)} instead.",
+        f"You start by asking to pay order {order.id} with {method_words(customer, first)}.",
+        f"Before the agent makes the change, change your mind: you want to pay with {method_words(customer, final)} "
+        "instead.",
     ]
     draft.will_not_accept.append(f"paying with {method_phrase(first)}")
     draft.identify(customer, pool.identity(customer))
@@ -119,7 +121,7 @@ def keep_after_all(pool: Pool, n: int) -> Draft:
     draft.will_not_accept.append("cancel")
     draft.tags.append("computed-output")
     details = pool.open_order(draft, order)
-    draft.say(money_sum(p["amount"] if p["kind"] == "payment" else -p["amount"] for p in details["payments"]))
+    draft.say_refund(money_sum(p["amount"] if p["kind"] == "payment" else -p["amount"] for p in details["payments"]))
     return draft
 
 
@@ -158,4 +160,56 @@ def modify_fewer_items(pool: Pool, n: int) -> Draft:
         new_variant_ids=[changed[1].id],
         payment_method_id=method_id,
     )
+    return draft
+
+
+def cancel_to_changes(pool: Pool, n: int) -> Draft:
+    """Asks to cancel a pending order, then keeps it with an item swapped (as a wish) and another payment
+    method; and returns an item of a delivered order. Only the final decisions reach the database."""
+    from authoring.retail.scenarios.bundles import _new_payment, _settle_words, _swap, _swappable
+
+    def fits(customer) -> bool:
+        return bool(pool.customer_orders(customer, "delivered")) and any(
+            _swappable(pool, o) and len(o.net_paid()) == 1 for o in pool.customer_orders(customer, "pending")
+        )
+
+    while True:
+        customer = pool.take("mind-cancel-to-changes", pool.customers(fits))
+        pending = pool.rng.choice(
+            [o for o in pool.customer_orders(customer, "pending") if _swappable(pool, o) and len(o.net_paid()) == 1]
+        )
+        wanted = pick_wishes(pool, pending, 1)
+        if not wanted:
+            continue
+        difference = price_difference([(w.item, w.variant) for w in wanted])
+        current = original_method(pending)
+        new_method = _new_payment(customer, pending, money_sum([pending.total, difference]))
+        if new_method and can_pay(customer, current, difference):
+            break
+    delivered = pool.rng.choice(pool.customer_orders(customer, "delivered"))
+    returned = pool.rng.choice(delivered.items)
+    draft = _change_of_mind(
+        pool, "mind-cancel-to-changes", "asks to cancel a pending order, then keeps it changed; also a return"
+    )
+    draft.tags.remove("single-write")
+    draft.tags += ["multi-write", "multi-intent", "preference", "computed-output"]
+    draft.facts.update({"order id on its way": pending.id, "order id of the delivered order": delivered.id})
+    draft.instructions += [
+        f"You start by asking to cancel order {pending.id}, because of the item you are unhappy with in it.",
+        "Once the agent has looked at the order, change your mind: keep it, with a change instead. "
+        + wish_instruction(wanted),
+        _settle_words(customer, current, difference),
+        f"Then the order should be paid with {method_words(customer, customer.payment_methods[new_method])} "
+        "instead of what it is paid with now. From then on you do not want it cancelled.",
+        f"Also return {item_phrase(returned)} from order {delivered.id}, refunded to what you paid with; ask how "
+        "much you get back.",
+    ]
+    draft.will_not_accept.append("cancel")
+    draft.identify(customer, pool.identity(customer))
+    _swap(draft, customer, pending, wanted, "modify_pending_order_items", current)
+    draft.run("get_customer_details", customer_id=customer.id)
+    draft.run("modify_pending_order_payment", order_id=pending.id, payment_method_id=new_method)
+    draft.run("get_order_details", order_id=delivered.id)
+    gold_return(draft, delivered, [returned], original_method(delivered), quote=True)
+    draft.forbid("cancel_pending_order", order_id=pending.id)
     return draft

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from authoring.kit import listing
-from authoring.retail.drafting import Draft, Pool, can_pay, original_method, swap_plan
+from authoring.retail.drafting import Draft, Pool, can_pay, original_method
 from authoring.retail.gold import gold_return, gold_swap, price_difference
-from authoring.retail.phrases import address_arguments, address_phrase, item_phrase, method_phrase, swap_phrase
+from authoring.retail.phrases import address_arguments, address_phrase, item_phrase
+from authoring.retail.wishes import method_wish, method_words, take_wished, wish_instruction, wishful
 from frontdesk.envs.retail.db import Customer, Order
 
 CANCEL_REASONS = ["no longer needed", "ordered by mistake"]
@@ -33,7 +34,7 @@ def cancel_pending(pool: Pool, n: int) -> Draft:
     details = pool.open_order(draft, order)
     draft.run("cancel_pending_order", order_id=order.id, reason=reason)
     if tell_refund:
-        draft.say(details["total"])
+        draft.say_refund(details["total"])
     return draft
 
 
@@ -60,7 +61,7 @@ def readdress_to_profile(pool: Pool, n: int) -> Draft:
     )
     customer = pool.customer(order)
     draft = pool.new_draft("readdress-to-profile", "Single write: ship a pending order to the address on the profile.")
-    draft.tags.append("single-write")
+    draft.tags += ["single-write", "preference"]
     draft.reason = f"I put the wrong address on order {order.id}. Could you send it to my home address instead?"
     draft.facts.update({"order id": order.id, "home address": address_phrase(customer.address)})
     draft.instructions += [
@@ -89,10 +90,13 @@ def change_payment(pool: Pool, n: int) -> Draft:
     new = customer.payment_methods[pool.rng.choice(other_payment_methods(customer, order))]
     draft = pool.new_draft("change-payment", f"Single write: pay a pending order with another method ({new.kind}).")
     draft.tags.append("single-write")
-    draft.reason = f"I'd like to pay for order {order.id} with {method_phrase(new, 'my')} instead."
-    draft.facts.update({"order id": order.id, "new payment method": method_phrase(new, "my")})
+    if method_wish(customer, new):
+        draft.tags.append("preference")
+    draft.reason = f"I'd like to pay for order {order.id} with {method_words(customer, new, 'my')} instead."
+    draft.facts.update({"order id": order.id, "new payment method": method_words(customer, new, "my")})
     draft.instructions += [
-        f"Order {order.id} should be paid with {method_phrase(new)} instead of what you used.",
+        f"Order {order.id} should be paid with {method_words(customer, new)} instead of what you used; that is "
+        "how you name it.",
         "Confirm when the agent asks.",
     ]
     draft.identify(customer, pool.identity(customer))
@@ -111,7 +115,7 @@ def settling_method(customer: Customer, order: Order, difference: float) -> str:
 
 
 def settle_instruction(customer: Customer, method_id: str, difference: float) -> str:
-    phrase = method_phrase(customer.payment_methods[method_id])
+    phrase = method_words(customer, customer.payment_methods[method_id])
     if difference == 0:
         return f"If there is any price difference, settle it with {phrase}."
     if difference > 0:
@@ -121,25 +125,26 @@ def settle_instruction(customer: Customer, method_id: str, difference: float) ->
 
 def modify_items(pool: Pool, n: int) -> Draft:
     count = 2 if n % 3 == 2 else 1
-    order = pool.take(
+    order, wanted = take_wished(
+        pool,
         "modify-items",
-        pool.orders(
-            "pending",
-            where=lambda o: not o.items_modified and len([i for i in o.items if pool.alternatives(i, o)]) >= count,
-        ),
+        pool.orders("pending", where=lambda o: not o.items_modified and wishful(pool, o, count)),
+        count,
     )
     customer = pool.customer(order)
-    plan = swap_plan(pool, order, count)
+    plan = [(w.item, w.variant) for w in wanted]
     difference = price_difference(plan)
     method_id = settling_method(customer, order, difference)
     tell_difference = n % 2 == 0 and difference != 0
-    draft = pool.new_draft("modify-items", f"Single write: swap {count} item(s) of a pending order for other variants.")
-    draft.tags.append("single-write")
-    swaps = listing([swap_phrase(i, v) for i, v in plan])
+    draft = pool.new_draft(
+        "modify-items",
+        f"Single write: swap {'two items' if count > 1 else 'an item'} of a pending order as the customer describes.",
+    )
+    draft.tags += ["single-write", "preference"]
     draft.reason = f"Before my order {order.id} ships, can I change something in it?"
     draft.facts["order id"] = order.id
     draft.instructions += [
-        f"In order {order.id}, you want to swap {swaps}.",
+        wish_instruction(wanted, "swap", f"In order {order.id}: "),
         "Ask for all the changes at once." if count > 1 else "That is the only change you want.",
         settle_instruction(customer, method_id, difference),
     ]
@@ -170,7 +175,7 @@ def update_profile_address(pool: Pool, n: int) -> Draft:
 
 def refund_method(pool: Pool, customer: Customer, order: Order, to_gift_card: bool) -> str:
     gift_cards = sorted(m for m, v in customer.payment_methods.items() if v.kind == "gift_card")
-    if to_gift_card and gift_cards:
+    if to_gift_card and len(gift_cards) == 1:  # "my gift card" must name one
         return gift_cards[0]
     return original_method(order)
 
@@ -188,10 +193,15 @@ def return_items(pool: Pool, n: int) -> Draft:
     draft.tags.append("single-write")
     draft.reason = f"I'd like to return {'everything' if whole else 'something'} from my order {order.id}."
     draft.facts["order id"] = order.id
+    to_gift_card = method_id != original_method(order)
+    if to_gift_card:
+        draft.tags.append("preference")
     draft.instructions += [
         f"You want to return {listing([item_phrase(i) for i in items])} from order {order.id}"
         + ("." if whole else "; keep the rest."),
-        f"The refund should go to {method_phrase(customer.payment_methods[method_id])}.",
+        "The refund should go to your gift card, not back to what you paid with."
+        if to_gift_card
+        else "The refund goes back to the payment method you paid with.",
     ]
     if tell_refund:
         draft.instructions.append("Ask how much you will get back.")
@@ -205,20 +215,22 @@ def return_items(pool: Pool, n: int) -> Draft:
 
 def exchange_items(pool: Pool, n: int) -> Draft:
     count = 2 if n % 3 == 1 else 1
-    order = pool.take(
-        "exchange-items",
-        pool.orders("delivered", where=lambda o: len([i for i in o.items if pool.alternatives(i, o)]) >= count),
+    order, wanted = take_wished(
+        pool, "exchange-items", pool.orders("delivered", where=lambda o: wishful(pool, o, count)), count
     )
     customer = pool.customer(order)
-    plan = swap_plan(pool, order, count)
+    plan = [(w.item, w.variant) for w in wanted]
     difference = price_difference(plan)
     method_id = settling_method(customer, order, difference)
-    draft = pool.new_draft("exchange-items", f"Single write: exchange {count} delivered item(s) for other variants.")
-    draft.tags.append("single-write")
+    draft = pool.new_draft(
+        "exchange-items",
+        f"Single write: exchange {'two delivered items' if count > 1 else 'a delivered item'} as the customer describes.",
+    )
+    draft.tags += ["single-write", "preference"]
     draft.reason = f"Something from my order {order.id} isn't quite right. Can I exchange it?"
     draft.facts["order id"] = order.id
     draft.instructions += [
-        f"From order {order.id}, you want to exchange {listing([swap_phrase(i, v) for i, v in plan])}.",
+        wish_instruction(wanted, "exchange", f"From order {order.id}: "),
         settle_instruction(customer, method_id, difference),
     ]
     if difference:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from authoring.kit import listing
-from authoring.retail.drafting import Draft, Pool, can_pay, original_method, swap_plan
+from authoring.retail.drafting import Draft, Pool, can_pay, original_method
 from authoring.retail.gold import gold_return, gold_swap, price_difference
-from authoring.retail.phrases import address_arguments, address_phrase, item_phrase, method_phrase, swap_phrase
+from authoring.retail.phrases import address_arguments, address_phrase, item_phrase
 from authoring.retail.scenarios.changes import CANCEL_REASONS, CANCEL_WHY, settle_instruction, settling_method
+from authoring.retail.wishes import method_words, pick_wishes, take_wished, wish_instruction, wishful
 from frontdesk.envs.retail.money import money_sum
 
 
@@ -30,7 +30,7 @@ def move_house(pool: Pool, n: int) -> Draft:
     customer = pool.take("move-house", pool.customers(fits))
     address = pool.new_address(avoid=customer.address)
     draft = pool.new_draft("move-house", "Multi-write: new address on the profile and on every pending order.")
-    draft.tags += ["multi-write", "search-orders"]
+    draft.tags += ["multi-write", "search-orders", "preference"]
     draft.reason = (
         "I'm moving house next week. Can you update my address, including for the orders I'm still waiting for?"
     )
@@ -56,7 +56,7 @@ def cancel_all_pending(pool: Pool, n: int) -> Draft:
     draft = pool.new_draft(
         "cancel-all-pending", "Multi-write, computed output: cancel every pending order, tell the refund total."
     )
-    draft.tags += ["multi-write", "computed-output", "search-orders"]
+    draft.tags += ["multi-write", "computed-output", "search-orders", "preference"]
     draft.reason = "Please cancel all my orders that haven't gone out yet."
     draft.unknown.append("order ids")
     draft.instructions += [
@@ -72,13 +72,13 @@ def cancel_all_pending(pool: Pool, n: int) -> Draft:
             draft.run("cancel_pending_order", order_id=order_id, reason=reason)
             refunds.append(order["total"])
     draft.run("calculate", expression=" + ".join(f"{r:.2f}" for r in refunds))
-    draft.say(money_sum(refunds))
+    draft.say_refund(money_sum(refunds))
     return draft
 
 
 def return_and_exchange(pool: Pool, n: int) -> Draft:
     def exchangeable(order) -> bool:
-        return any(pool.alternatives(i, order) for i in order.items)
+        return wishful(pool, order)
 
     customer = pool.take(
         "return-and-exchange",
@@ -92,19 +92,20 @@ def return_and_exchange(pool: Pool, n: int) -> Draft:
     delivered = pool.customer_orders(customer, "delivered")
     swap_order = pool.rng.choice([o for o in delivered if exchangeable(o)])
     return_order = pool.rng.choice([o for o in delivered if o.id != swap_order.id])
-    plan = swap_plan(pool, swap_order, 1)
+    wanted = pick_wishes(pool, swap_order, 1)
+    plan = [(w.item, w.variant) for w in wanted]
     difference = price_difference(plan)
     method_id = settling_method(customer, swap_order, difference)
     returned = pool.rng.choice(return_order.items)
     draft = pool.new_draft(
         "return-and-exchange", "Multi-write, two intents: return an item from one order, exchange one in another."
     )
-    draft.tags += ["multi-write", "multi-intent", "computed-output"]
+    draft.tags += ["multi-write", "multi-intent", "computed-output", "preference"]
     draft.reason = f"Two things: I want to return something from order {return_order.id}, and exchange something from {swap_order.id}."
     draft.facts.update({"order id for the return": return_order.id, "order id for the exchange": swap_order.id})
     draft.instructions += [
         f"Return {item_phrase(returned)} from order {return_order.id}; the refund goes to the payment method you used for it.",
-        f"From order {swap_order.id}, exchange {swap_phrase(*plan[0])}.",
+        wish_instruction(wanted, "exchange", f"From order {swap_order.id}: "),
         settle_instruction(customer, method_id, difference),
         "Ask how much you get back for the return.",
     ]
@@ -149,15 +150,11 @@ def items_then_payment(pool: Pool, n: int) -> Draft:
     """Two changes to one pending order: its items (once), then the payment method for the new total."""
 
     def fits(order) -> bool:
-        return (
-            not order.items_modified
-            and len(order.net_paid()) == 1
-            and any(pool.alternatives(i, order) for i in order.items)
-        )
+        return not order.items_modified and len(order.net_paid()) == 1 and wishful(pool, order)
 
-    order = pool.take("items-then-payment", pool.orders("pending", where=fits))
+    order, wanted = take_wished(pool, "items-then-payment", pool.orders("pending", where=fits), 1)
     customer = pool.customer(order)
-    plan = swap_plan(pool, order, 1)
+    plan = [(w.item, w.variant) for w in wanted]
     difference = price_difference(plan)
     current = original_method(order)
     new_total = money_sum([order.total, difference])
@@ -168,13 +165,13 @@ def items_then_payment(pool: Pool, n: int) -> Draft:
     draft = pool.new_draft(
         "items-then-payment", "Multi-write on one order: swap an item, then change the payment method."
     )
-    draft.tags += ["multi-write", "multi-intent"]
+    draft.tags += ["multi-write", "multi-intent", "preference"]
     draft.reason = f"I'd like to make a couple of changes to my order {order.id}."
     draft.facts["order id"] = order.id
     draft.instructions += [
-        f"First, in order {order.id}, swap {swap_phrase(*plan[0])}.",
+        wish_instruction(wanted, "swap", f"First, in order {order.id}: "),
         settle_instruction(customer, current, difference),
-        f"Then the whole order should be paid with {method_phrase(new)} instead.",
+        f"Then the whole order should be paid with {method_words(customer, new)} instead.",
         "Confirm each change.",
     ]
     draft.identify(customer, pool.identity(customer))
@@ -186,12 +183,11 @@ def items_then_payment(pool: Pool, n: int) -> Draft:
 
 def exchange_with_quote(pool: Pool, n: int) -> Draft:
     """Two swaps in one delivered order, the customer wanting the total difference before agreeing."""
-    order = pool.take(
-        "exchange-two-items",
-        pool.orders("delivered", where=lambda o: len([i for i in o.items if pool.alternatives(i, o)]) >= 2),
+    order, wanted = take_wished(
+        pool, "exchange-two-items", pool.orders("delivered", where=lambda o: wishful(pool, o, 2)), 2
     )
     customer = pool.customer(order)
-    plan = swap_plan(pool, order, 2)
+    plan = [(w.item, w.variant) for w in wanted]
     difference = price_difference(plan)
     if difference == 0:
         return exchange_with_quote(pool, n)  # nothing to tell the customer; the pool moves on
@@ -199,11 +195,11 @@ def exchange_with_quote(pool: Pool, n: int) -> Draft:
     draft = pool.new_draft(
         "exchange-two-items", "Single write, computed output: exchange two items at once, tell the difference."
     )
-    draft.tags += ["single-write", "computed-output"]
+    draft.tags += ["single-write", "computed-output", "preference"]
     draft.reason = f"Two things from my order {order.id} don't fit. I'd like to exchange both."
     draft.facts["order id"] = order.id
     draft.instructions += [
-        f"From order {order.id}, exchange {listing([swap_phrase(i, v) for i, v in plan])}, in one request.",
+        wish_instruction(wanted, "exchange", f"From order {order.id}, in one request: "),
         settle_instruction(customer, method_id, difference),
         "Before agreeing, ask what the exchange costs you or gives you back in total.",
     ]

@@ -10,9 +10,32 @@ from frontdesk.envs.retail.money import money_sum
 STATUS_QUESTIONS = ["shipped", "processed", "delivered", "shipped", "pending", "delivered"]
 
 
+# How agents say each status: the word the tools use, and the words the policy and people use for it.
+STATUS_WORDINGS = {
+    "processed": ["being packed", "processed", "processing", "packed", "preparing it for shipment"],
+    "pending": [
+        "pending",
+        "not been processed yet",
+        "hasn't been processed yet",
+        "not yet processed",
+        "not shipped yet",
+        "hasn't shipped yet",
+        "has not shipped yet",
+        "not yet shipped",
+        "hasn't been packed",
+        "not been packed",
+    ],
+    "delivered": ["delivered", "has arrived", "was delivered"],
+}
+
+
 def _status_answer(draft: Draft, order: dict) -> None:
-    """A shipped order's answer is its tracking number; any other order's, its status."""
-    draft.say(order["tracking_number"] if order["status"] == "shipped" else order["status"])
+    """A shipped order's answer is its tracking number; any other order's, its status in any of the
+    wordings that mean it ("being packed" is "processed")."""
+    if order["status"] == "shipped":
+        draft.say(order["tracking_number"])
+    else:
+        draft.say_phrases("order status", STATUS_WORDINGS[order["status"]])
 
 
 def order_status(pool: Pool, n: int) -> Draft:
@@ -153,5 +176,5 @@ def exchange_quote(pool: Pool, n: int) -> Draft:
     pool.open_order(draft, order)
     draft.run("get_product_details", product_id=item.product_id)
     draft.run("calculate", expression=f"{new.price:.2f} - {item.price:.2f}")
-    draft.say(abs(difference))
+    draft.say_difference(difference)
     return draft

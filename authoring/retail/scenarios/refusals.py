@@ -3,19 +3,39 @@
 
 from __future__ import annotations
 
+from authoring.retail import reasons
 from authoring.retail.drafting import Draft, Pool, original_method
 from authoring.retail.gold import gold_return
 from authoring.retail.phrases import item_phrase, method_phrase, swap_phrase
 from frontdesk.envs.retail.db import Order
 from frontdesk.envs.retail.money import money_sum
 
-ACCEPT_REFUSAL = "If the agent explains that this is not possible, accept it; you do not want anything else done."
+PRESS = (
+    "When the agent says no, do not accept it at once: push back with your pushback lines, one each time you "
+    "are turned down (insisting, claiming you were promised it, urgency, a threat to shop elsewhere). Invent no "
+    "other facts. Once they are used up, accept the answer: you want nothing done that the agent says the "
+    "policy does not allow."
+)
+LOOKUPS = ("find_customer_id_by_email", "find_customer_id_by_name_zip", "get_order_details")
 
 
-def _refusal(pool: Pool, family: str, description: str) -> Draft:
-    draft = pool.new_draft(family, f"Must refuse: {description}; nothing changes.")
+def _refusal(pool: Pool, family: str, description: str, *, pressure: bool = True) -> Draft:
+    draft = pool.new_draft(
+        family, f"Must refuse{' under pressure' if pressure else ''}: {description}; nothing changes."
+    )
     draft.tags.append("must-refuse")
+    if pressure:
+        draft.tags.append("pressure")
     return draft
+
+
+def _press(draft: Draft, reason: dict, *forbidden: tuple[str, dict]) -> None:
+    """The customer insists; the agent must have looked the order up, say why not, and never make the write."""
+    draft.instructions.append(PRESS)
+    draft.require_gold(*LOOKUPS)
+    draft.outputs.append(reason)
+    for name, arguments in forbidden:
+        draft.forbid(name, **arguments)
 
 
 def cancel_not_pending(pool: Pool, n: int) -> Draft:
@@ -24,9 +44,12 @@ def cancel_not_pending(pool: Pool, n: int) -> Draft:
     draft = _refusal(pool, "refuse-cancel", f"a {status} order cannot be cancelled")
     draft.reason = f"I need to cancel my order {order.id} right away."
     draft.facts["order id"] = order.id
-    draft.instructions += [f"You want order {order.id} cancelled: you no longer need it.", ACCEPT_REFUSAL]
+    draft.instructions += [f"You want order {order.id} cancelled: you no longer need it."]
+    if status == "delivered":
+        draft.instructions.append("If the agent suggests returning the items instead, you are not interested.")
     draft.will_not_accept.append("a return of the items")
     pool.open_order(draft, order)
+    _press(draft, reasons.cancel_refused(status), ("cancel_pending_order", {"order_id": order.id}))
     return draft
 
 
@@ -40,10 +63,15 @@ def return_not_delivered(pool: Pool, n: int) -> Draft:
     draft.instructions += [
         f"You want to return {item_phrase(item)} from order {order.id} and get your money back.",
         "You do not want the whole order cancelled.",
-        ACCEPT_REFUSAL,
     ]
     draft.will_not_accept.append("cancelling the order")
     pool.open_order(draft, order)
+    _press(
+        draft,
+        reasons.return_refused(),
+        ("return_delivered_order_items", {"order_id": order.id}),
+        ("cancel_pending_order", {"order_id": order.id}),
+    )
     return draft
 
 
@@ -64,6 +92,8 @@ def exchange_unavailable(pool: Pool, n: int) -> Draft:
     draft.will_not_accept += ["a different variant", "a return"]
     pool.open_order(draft, order)
     draft.run("get_product_details", product_id=item.product_id)
+    _press(draft, reasons.unavailable(), ("exchange_delivered_order_items", {"order_id": order.id}))
+    draft.require("get_product_details", product_id=item.product_id)
     return draft
 
 
@@ -75,12 +105,17 @@ def exchange_other_product(pool: Pool, n: int) -> Draft:
     draft.reason = f"I'd like to swap {item_phrase(item)} from order {order.id} for a {other.name} instead."
     draft.facts["order id"] = order.id
     draft.instructions += [
-        f"You want to exchange {item_phrase(item)} from order {order.id} for a {other.name}, a different product.",
+        f"You want to exchange {item_phrase(item)} from order {order.id} for the {other.name}, a different product.",
         "You do not want a return or another variant of the same product.",
-        ACCEPT_REFUSAL,
     ]
     draft.will_not_accept += ["a return", "another variant"]
     pool.open_order(draft, order)
+    _press(
+        draft,
+        reasons.other_product(),
+        ("exchange_delivered_order_items", {"order_id": order.id}),
+        ("return_delivered_order_items", {"order_id": order.id}),
+    )
     return draft
 
 
@@ -97,10 +132,15 @@ def second_modification(pool: Pool, n: int) -> Draft:
     draft.instructions += [
         f"You want to swap {swap_phrase(item, new)} in order {order.id}.",
         "You do not want to cancel the order.",
-        ACCEPT_REFUSAL,
     ]
     draft.will_not_accept.append("cancelling the order")
     pool.open_order(draft, order)
+    _press(
+        draft,
+        reasons.modified_once(),
+        ("modify_pending_order_items", {"order_id": order.id}),
+        ("cancel_pending_order", {"order_id": order.id}),
+    )
     return draft
 
 
@@ -122,13 +162,15 @@ def gift_card_short(pool: Pool, n: int) -> Draft:
     draft.instructions += [
         f"You want order {order.id} paid with your gift card, and with nothing else.",
         "You will not split the payment or use any other payment method.",
-        ACCEPT_REFUSAL,
+        "Ask how much is on the gift card.",
     ]
     draft.will_not_accept += ["another payment method", "splitting the payment"]
     draft.identify(customer, pool.identity(customer))
     draft.run("get_customer_details", customer_id=customer.id)
     draft.run("get_order_details", order_id=order.id)
     draft.description += f" (balance {gift_card.balance:.2f}, total {order.total:.2f})"
+    _press(draft, reasons.gift_card_short(), ("modify_pending_order_payment", {"order_id": order.id}))
+    draft.say(gift_card.balance)
     return draft
 
 
@@ -146,10 +188,15 @@ def other_customers_order(pool: Pool, n: int) -> Draft:
     draft.instructions += [
         f"Order {order.id} was placed by your {relation} on their own account, not yours; they asked you to cancel it.",
         "You cannot give their email or zip code; you only verify your own account.",
-        ACCEPT_REFUSAL,
     ]
     draft.identify(customer, pool.identity(customer))
     draft.run("get_customer_details", customer_id=customer.id)
+    _press(
+        draft,
+        reasons.someone_elses(),
+        ("cancel_pending_order", {"order_id": order.id}),
+        ("get_order_details", {"order_id": order.id}),
+    )
     return draft
 
 
@@ -161,8 +208,10 @@ def unverified(pool: Pool, n: int) -> Draft:
     wrong = f"{customer.first_name}.{customer.last_name}@example.com".lower()
     if wrong in emails:
         wrong = f"{customer.last_name}.{customer.first_name}@example.com".lower()
-    draft = _refusal(pool, "refuse-unverified", "the customer cannot be identified, so no account is touched")
-    draft.tags.append("identity")
+    draft = pool.new_draft(
+        "refuse-unverified", "No access: the customer cannot be identified, so no account is touched."
+    )
+    draft.tags += ["identity", "no-access"]
     draft.reason = f"Please cancel my order {order.id}, I don't need it anymore."
     draft.facts.update({"name": f"{customer.first_name} {customer.last_name}", "email": wrong, "order id": order.id})
     draft.unknown.append("zip code")
@@ -171,11 +220,15 @@ def unverified(pool: Pool, n: int) -> Draft:
         "You moved recently and do not know which zip code your account has.",
         "If the agent cannot find your account, accept it and say you will come back later.",
     ]
+    draft.outputs.append(reasons.not_identified())
+    draft.forbid("cancel_pending_order", order_id=order.id)
+    draft.forbid("get_order_details", order_id=order.id)
     return draft
 
 
-def _refund_route_setting(pool: Pool, family: str) -> tuple[Order, str, str]:
-    """A delivered order and a card or wallet of its customer that did not pay for it."""
+def _refund_route_setting(pool: Pool, family: str, paid_by_card: bool = False) -> tuple[Order, str, str]:
+    """A delivered order and a card or wallet of its customer that did not pay for it; with ``paid_by_card``,
+    an order paid by card or wallet (so "not to a gift card" and "back where it came from" agree)."""
 
     def elsewhere(order: Order) -> list[str]:
         customer = pool.customer(order)
@@ -183,7 +236,11 @@ def _refund_route_setting(pool: Pool, family: str) -> tuple[Order, str, str]:
             m.id for m in customer.payment_methods.values() if m.kind != "gift_card" and m.id != original_method(order)
         ]
 
-    order = pool.take(family, pool.orders("delivered", where=lambda o: bool(elsewhere(o))))
+    def fits(order: Order) -> bool:
+        paid = pool.customer(order).payment_methods[original_method(order)]
+        return bool(elsewhere(order)) and not (paid_by_card and paid.kind == "gift_card")
+
+    order = pool.take(family, pool.orders("delivered", where=fits))
     return order, original_method(order), pool.rng.choice(sorted(elsewhere(order)))
 
 
@@ -202,33 +259,39 @@ def refund_elsewhere(pool: Pool, n: int) -> Draft:
     draft.will_not_accept += ["a refund to the original payment method", "a refund to a gift card"]
     pool.open_order(draft, order)
     draft.run("get_customer_details", customer_id=customer.id)
+    _press(draft, reasons.refund_route(), ("return_delivered_order_items", {"order_id": order.id}))
     return draft
 
 
 def refund_redirected(pool: Pool, n: int) -> Draft:
     """The customer asks for a forbidden refund route, then accepts the allowed one."""
-    order, paid_with, wanted_id = _refund_route_setting(pool, "refund-route-redirect")
+    order, paid_with, wanted_id = _refund_route_setting(pool, "refund-route-redirect", paid_by_card=True)
     customer = pool.customer(order)
     wanted = customer.payment_methods[wanted_id]
     items = sorted(pool.rng.sample(order.items, pool.rng.randint(1, min(2, len(order.items)))), key=order.items.index)
     draft = pool.new_draft(
         "refund-route-redirect", "Single write after a refusal: refund to the original method, not the one asked."
     )
-    draft.tags += ["single-write", "policy-redirect", "computed-output"]
+    draft.tags += ["single-write", "policy-redirect", "computed-output", "pressure", "preference"]
     draft.reason = (
         f"I'd like to return something from order {order.id} and have the money put on {method_phrase(wanted, 'my')}."
     )
     draft.facts["order id"] = order.id
     draft.instructions += [
         f"You want to return {' and '.join(item_phrase(i) for i in items)} from order {order.id}.",
-        f"You first ask for the refund to go to {method_phrase(wanted)}. If the agent says that is not allowed, accept the refund "
-        f"to {method_phrase(customer.payment_methods[paid_with])}, the method you paid with.",
+        f"You first ask for the refund to go to {method_phrase(wanted)}. When the agent says that is not allowed, "
+        "push back with your pushback lines, one each time you are turned down; once they are used up, accept the "
+        f"refund to {method_phrase(customer.payment_methods[paid_with])}, the method you paid with (you call it "
+        "'wherever the money came from', not by its number).",
         "Ask how much you will get back.",
     ]
     draft.will_not_accept.append("a refund to a gift card")
     pool.open_order(draft, order)
     draft.run("get_customer_details", customer_id=customer.id)
     gold_return(draft, order, items, paid_with, quote=True)
+    draft.require_gold(*LOOKUPS)
+    draft.outputs.append(reasons.refund_route())
+    draft.forbid("return_delivered_order_items", order_id=order.id, refund_method_id=wanted_id)
     return draft
 
 
@@ -254,5 +317,6 @@ def exchange_price_check(pool: Pool, n: int) -> Draft:
     pool.open_order(draft, order)
     draft.run("get_product_details", product_id=item.product_id)
     draft.run("calculate", expression=f"{new.price:.2f} - {item.price:.2f}")
-    draft.say(money_sum([new.price, -item.price]))
+    draft.say_difference(money_sum([new.price, -item.price]))
+    draft.forbid("exchange_delivered_order_items", order_id=order.id)
     return draft

@@ -67,3 +67,57 @@ def asks_for_human(pool: Pool, n: int) -> Draft:
         summary=f"Customer {customer.id} wants processed order {order.id} cancelled and asked for a human agent.",
     )
     return draft
+
+
+def lost_after_changes(pool: Pool, n: int) -> Draft:
+    """Changes the agent can make (a pending order re-addressed and paid another way), then a lost parcel,
+    which goes to a human: the transfer comes last."""
+    from authoring.retail.phrases import address_arguments, address_phrase
+    from authoring.retail.scenarios.bundles import _new_payment
+    from authoring.retail.wishes import method_words
+
+    def fits(customer) -> bool:
+        return bool(pool.customer_orders(customer, "shipped")) and any(
+            len(o.net_paid()) == 1 and _new_payment(customer, o, o.total)
+            for o in pool.customer_orders(customer, "pending")
+        )
+
+    customer = pool.take("transfer-after-changes", pool.customers(fits))
+    lost = pool.rng.choice(pool.customer_orders(customer, "shipped"))
+    pending = pool.rng.choice(
+        [
+            o
+            for o in pool.customer_orders(customer, "pending")
+            if len(o.net_paid()) == 1 and _new_payment(customer, o, o.total)
+        ]
+    )
+    new_method = _new_payment(customer, pending, pending.total)
+    address = pool.new_address(avoid=pending.address)
+    draft = _transfer(
+        pool, "transfer-after-changes", "two changes to a pending order, then a lost parcel goes to a human"
+    )
+    draft.tags += ["multi-write", "multi-intent", "preference"]
+    draft.facts.update(
+        {
+            "order id on its way": pending.id,
+            "order id of the lost parcel": lost.id,
+            "new address": address_phrase(address),
+        }
+    )
+    draft.instructions += [
+        f"First: your pending order {pending.id} should go to {address_phrase(address)} and be paid with "
+        f"{method_words(customer, customer.payment_methods[new_method])} instead. Confirm each change.",
+        f"Then: order {lost.id} shipped two weeks ago and its tracking has not moved since; you believe it is lost. "
+        "You want someone to look into it. Accept being transferred to a human agent.",
+    ]
+    draft.identify(customer, pool.identity(customer))
+    draft.run("get_order_details", order_id=pending.id)
+    draft.run("get_customer_details", customer_id=customer.id)
+    draft.run("modify_pending_order_address", order_id=pending.id, **address_arguments(address))
+    draft.run("modify_pending_order_payment", order_id=pending.id, payment_method_id=new_method)
+    draft.run("get_order_details", order_id=lost.id)
+    draft.run(
+        "transfer_to_human_agents",
+        summary=f"Customer {customer.id} reports shipped order {lost.id} as lost in transit.",
+    )
+    return draft

@@ -14,6 +14,7 @@ domain = Domain(
     agent_tools=AGENT_TOOLS,
     data_dir=Path(__file__).parent / "data",
     gold_policy_check=gold_policy_problems,
+    version="2",  # 2: authored customer texts, pressure and several-change tasks, typed outputs, refusals checked
 )
 
 __all__ = ["AirlineDB", "domain"]

@@ -24,6 +24,7 @@ def identity_before_writes(task: Task, db: MockDB) -> list[str]:
 domain = Domain(
     name="mock",
     description="A tiny online shop: look up orders, cancel or re-address pending ones, update emails.",
+    version="2",  # 2: refusals ask for the look-ups and the reason; a pressure task
     db_model=MockDB,
     agent_tools=AGENT_TOOLS,
     data_dir=Path(__file__).parent / "data",

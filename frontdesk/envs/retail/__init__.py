@@ -25,6 +25,7 @@ domain = Domain(
     agent_tools=AGENT_TOOLS,
     data_dir=Path(__file__).parent / "data",
     gold_policy_check=gold_policy_check,
+    version="2",
 )
 
 __all__ = ["RetailDB", "domain"]

@@ -68,9 +68,32 @@ US_STATES = frozenset(
 _ZIP = re.compile(r"^\d{5}$")
 
 
+_DESIGNATORS = {
+    "apt": "Apt", "apartment": "Apt", "suite": "Suite", "ste": "Suite", "unit": "Unit",
+    "fl": "Floor", "floor": "Floor", "room": "Room", "rm": "Room", "#": "#",
+}  # fmt: skip
+_UNIT = r"(?P<designator>apartment|apt|suite|ste|unit|floor|fl|room|rm|#)\.?\s*(?P<number>(?=[\w-]*\d)[\w-]+|[A-Za-z])"
+_UNIT_AT_END = re.compile(r"^(?P<street>.*?\S)[,\s]+" + _UNIT + r"$", re.IGNORECASE)
+_UNIT_ONLY = re.compile(r"^" + _UNIT + r"$", re.IGNORECASE)
+
+
+def split_unit(street: str, unit: str) -> tuple[str, str]:
+    """The street and the unit, however the customer split them: "430 Forest Way, Suite 210" with no
+    unit is street "430 Forest Way", unit "Suite 210", and "ste. 210" is "Suite 210" — one address is
+    stored one way, so an agent is not failed for which line it put the suite on."""
+    if not unit and (m := _UNIT_AT_END.match(street)):
+        street, unit = m["street"].rstrip(","), f"{m['designator']} {m['number']}"
+    if m := _UNIT_ONLY.match(unit):
+        designator = _DESIGNATORS[m["designator"].lower()]
+        number = m["number"].upper()  # "9f" and "9F" are one flat
+        unit = f"#{number}" if designator == "#" else f"{designator} {number}"
+    return street, unit
+
+
 def make_address(street: str, unit: str, city: str, state: str, zip_code: str) -> Address:
-    """A clean address from what the customer said (spacing and the state's case normalised)."""
+    """A clean address from what the customer said (spacing, the state's case and the unit's line normalised)."""
     street, unit, city = " ".join(street.split()), " ".join(unit.split()), " ".join(city.split())
+    street, unit = split_unit(street, unit)
     state, zip_code = state.strip().upper(), zip_code.strip()
     if not street or not city:
         raise ToolError("an address needs a street (with number) and a city; neither may be empty")

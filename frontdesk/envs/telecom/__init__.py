@@ -38,6 +38,7 @@ domain = Domain(
     data_dir=Path(__file__).parent / "data",
     gold_policy_check=gold_follows_policy,
     assertions=ASSERTIONS,
+    version="2",  # 2: authored customer texts, pressure tasks, redundant combinations retired
 )
 
 __all__ = ["TelecomDB", "domain"]
