@@ -1,12 +1,27 @@
-"""Throughput, CPU per model call, memory and start-up, as issue "Fast, cheap and unbreakable" asks.
+"""Throughput, CPU per model call, memory, start-up and request accounting (issues "Fast, cheap
+and unbreakable" and 16).
 
-Usage:  python benchmarks/bench_scale.py [--quick]
+Usage:  python benchmarks/bench_scale.py [--quick] [--only SECTION,...]
 
-The mock model server runs in a separate process, so the harness's CPU is measured alone
-(`time.process_time` of this process). Model-call figures are printed for both transports
-(litellm and openai-http), and the 1,000-trial run with one process and with one per core. Every
-figure is printed with what it is compared against; ratios are taken within one run because this
-machine is noisy. About 4 minutes on 2 cores.
+Sections (all by default, in this order; each can run alone with ``--only``):
+
+- ``basics``: ``--help`` time, harness CPU per turn and per model call for both transports, calls/s
+  growth with run size (in this process, ~2 min);
+- ``throughput``: 1,000 retail trials, 1 s per call, concurrency 256, both transports, 1 process
+  and one per core (~2.5 min); the openai-http 1-process row targets >= 90% of the ideal;
+- ``accounting``: 1,000 retail trials at concurrency 256 against a server answering 10% of
+  requests with 429 or 500, both transports: the server's request count must equal the recorded
+  attempts exactly (~1.5 min);
+- ``launch``: process start of ``frontdesk run ... --transport openai-http`` to the first request
+  the mock server sees, median of 5 (target <= 0.6 s; ~10 s);
+- ``scale``: 4,000 retail trials, 1 s per call, concurrency 1,024, openai-http, one process
+  (targets >= 85% of the ideal, peak memory <= 1.2 GB; ~1 min);
+- ``scale-ray``: the same over ``--executor ray`` on a local 2-CPU Ray instance (~1.5 min).
+
+The mock model server runs in a separate process, and every measured run in its own child process
+(so peak memory is that run's), so the harness's CPU and memory are measured alone. Every figure is
+printed with what it is compared against, and the 1-minute load average before each run: ratios
+are taken within one run because this machine is noisy.
 """
 
 from __future__ import annotations
@@ -14,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import resource
 import socket
@@ -22,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +52,7 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, latency_s: float) -> None:
+    def __init__(self, latency_s: float, fault_rate: float = 0.0, faults: str = "rate_limit,server_error") -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
             [
@@ -45,6 +62,10 @@ class ServerProcess:
                 str(self.port),
                 "--latency",
                 str(latency_s),
+                "--fault-rate",
+                str(fault_rate),
+                "--faults",
+                faults,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -59,6 +80,14 @@ class ServerProcess:
     @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats", timeout=10) as response:
+            return json.load(response)
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/stats/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
 
     def close(self) -> None:
         self.proc.terminate()
@@ -81,8 +110,10 @@ def run_trials(
     server: ServerProcess | None,
     workers: int = 1,
     transport: str = "litellm",
+    executor: str = "local",
+    max_retries: int = 2,
 ) -> dict[str, float]:
-    """Run ``trials_total`` trials; return wall time, harness CPU, model calls and turns."""
+    """Run ``trials_total`` trials; return wall time, harness CPU, model calls, attempts and turns."""
     from frontdesk.eval import RunConfig, execute_plan, plan_run
 
     task_ids, trials = pick_tasks(domain, trials_total)
@@ -94,10 +125,19 @@ def run_trials(
             user="openai/gpt-4o-mini",
             llm_params={"api_base": server.api_base, "api_key": "mock"},
             call_timeout_s=60.0,
-            max_retries=2,
+            max_retries=max_retries,
+            retry_wait_s=0.05,
             transport=transport,
         )
-    config = RunConfig(domain=domain, task_ids=task_ids, trials=trials, concurrency=concurrency, workers=workers, **llm)
+    config = RunConfig(
+        domain=domain,
+        task_ids=task_ids,
+        trials=trials,
+        concurrency=concurrency,
+        workers=workers,
+        executor=executor,
+        **llm,
+    )
     pauses: list[float] = []
 
     def on_gc(phase: str, info: dict) -> None:  # time every collection in this process
@@ -116,6 +156,8 @@ def run_trials(
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             gc.callbacks.remove(on_gc)
     calls = sum(r.agent_usage.calls + r.user_usage.calls for r in results)
+    attempts = sum(r.spend.attempts for r in results)  # every HTTP request, retries included
+    infra = sum(1 for r in results if not hasattr(r, "messages"))
     turns = sum(
         sum(1 for m in r.messages if m.role.value in ("agent", "user")) for r in results if hasattr(r, "messages")
     )
@@ -125,6 +167,8 @@ def run_trials(
         "wall": wall,
         "cpu": cpu,
         "calls": calls,
+        "attempts": attempts,
+        "infra_errors": infra,
         "turns": turns,
         "longest": longest,
         "gc_total": sum(pauses),
@@ -170,37 +214,89 @@ def help_seconds() -> float:
     return best
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="smaller runs (for a smoke check)")
-    parser.add_argument("--growth", metavar="SIZES", help="only calls/s at these run sizes, e.g. 100,1000,3000")
-    args = parser.parse_args()
-    if args.growth:
-        print_growth([int(n) for n in args.growth.split(",")])
-        return
-    big, small, concurrency, latency = (200, 40, 64, 0.2) if args.quick else (1000, 100, 256, 1.0)
+Row = tuple[str, str, str]
+SECTIONS = ("basics", "throughput", "accounting", "launch", "scale", "scale-ray")
+MOCK_API_KEY = "mock"
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def measure_in_child(spec: dict) -> dict:
+    """One :func:`run_trials` in a fresh process: its wall, CPU and peak memory are that run's alone."""
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"measured run failed ({result.returncode}): {result.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def child(spec: dict) -> None:
+    """The body of :func:`measure_in_child`: run, then print the figures as one JSON line.
+
+    With the Ray executor, the local instance is started first and timed apart (``ray_start_s``),
+    and the actors' peak memory is read from /proc before it stops.
+    """
+    server = argparse.Namespace(api_base=spec.pop("api_base")) if "api_base" in spec else None
+    ray_start = start_local_ray() if spec.get("executor") == "ray" else None
+    measured = run_trials(server=server, **spec)
+    measured["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if ray_start is not None:
+        import ray
+
+        measured["ray_start_s"] = ray_start
+        measured["actor_peak_mb"] = peak_mb_of_processes("_RayTrialWorker")
+        ray.shutdown()
+    print(json.dumps(measured), flush=True)
+
+
+def start_local_ray() -> float:
+    """A local 2-CPU Ray instance, as ``--executor ray`` starts one; seconds it took."""
+    import ray
+
+    started = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    return time.perf_counter() - started
+
+
+def peak_mb_of_processes(marker: str) -> list[float]:
+    """Peak resident memory (VmHWM) of every process whose command line contains ``marker``."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if marker not in (status.parent / "cmdline").read_text(errors="replace"):
+                continue
+            line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+        except (OSError, StopIteration):
+            continue
+        peaks.append(int(line.split()[1]) / 1024)
+    return sorted(peaks)
+
+
+def ideal_seconds(measured: dict, latency: float, concurrency: int) -> float:
+    """What a free harness would take: every call's latency spread over the slots, or the longest trial."""
+    return max(measured["calls"] * latency / concurrency, measured["longest"] * latency)
+
+
+def basics(quick: bool) -> list[Row]:
+    big, small = (200, 40) if quick else (1000, 100)
     transports = ("litellm", "openai-http")
-
-    rows: list[tuple[str, str, str]] = []
-    rows.append(("frontdesk --help (best of 5)", f"{help_seconds():.3f} s", "target <= 0.3 s"))
-
-    offline = run_trials("mock", 300, 8, None)
-    rows.append(
-        (
-            "harness CPU per turn, scripted participants (mock)",
-            f"{offline['cpu'] / offline['turns'] * 1e3:.3f} ms",
-            "target <= 1 ms",
+    rows: list[Row] = [("frontdesk --help (best of 5)", f"{help_seconds():.3f} s", "target <= 0.3 s")]
+    for domain in ("mock", "retail"):
+        offline = run_trials(domain, 300, 8, None)
+        rows.append(
+            (
+                f"harness CPU per turn, scripted participants ({domain})",
+                f"{offline['cpu'] / offline['turns'] * 1e3:.3f} ms",
+                "target <= 1 ms",
+            )
         )
-    )
-    offline_retail = run_trials("retail", 300, 8, None)
-    rows.append(
-        (
-            "harness CPU per turn, scripted participants (retail)",
-            f"{offline_retail['cpu'] / offline_retail['turns'] * 1e3:.3f} ms",
-            "target <= 1 ms",
-        )
-    )
-
     fast = ServerProcess(latency_s=0.0)
     try:
         from frontdesk.llm import import_litellm
@@ -240,48 +336,184 @@ def main() -> None:
             f"target within 10% ({rates[big]:.0f} vs {rates[small]:.0f} calls/s)",
         )
     )
+    return rows
 
+
+def throughput(quick: bool) -> list[Row]:
+    """1,000 trials at 1 s per call, concurrency 256: both transports, one process and one per core."""
+    trials, concurrency, latency = (200, 64, 0.2) if quick else (1000, 256, 1.0)
     workers = os.cpu_count() or 1
+    rows: list[Row] = []
     slow = ServerProcess(latency_s=latency)
     try:
-        throughput = [
-            (transport, n, run_trials("retail", big, concurrency, slow, n, transport))
-            for transport in transports
-            for n in sorted({1, workers})
-        ]
+        for transport in ("openai-http", "litellm"):
+            for n in sorted({1, workers}):
+                before = load()
+                spec = dict(domain="retail", trials_total=trials, concurrency=concurrency, workers=n)
+                m = measure_in_child({**spec, "transport": transport, "api_base": slow.api_base})
+                ideal = ideal_seconds(m, latency, concurrency)
+                target = throughput_target(transport, n)
+                rows.append(
+                    (
+                        f"{m['trials']} retail trials, {latency:g} s/call, concurrency {concurrency}, {transport}, "
+                        f"{n} process{'es' if n > 1 else ''}: ideal / wall",
+                        f"{ideal / m['wall']:.0%}",
+                        f"{target}ideal {ideal:.1f} s, wall {m['wall']:.1f} s; {before}",
+                    )
+                )
+                if n == 1:
+                    rows.append(
+                        (
+                            f"  that run: garbage-collector pauses / peak memory, {transport}",
+                            f"{m['gc_total']:.2f} s",
+                            f"of {m['wall']:.1f} s wall; longest {m['gc_longest'] * 1e3:.0f} ms; "
+                            f"peak {m['peak_mb']:.0f} MB (target <= 800 MB)",
+                        )
+                    )
     finally:
         slow.close()
-    for transport, n, measured in throughput:
-        ideal = max(measured["calls"] * latency / concurrency, measured["longest"] * latency)
-        rows.append(
-            (
-                f"{measured['trials']} retail trials, {latency:g} s/call, concurrency {concurrency}, {transport}, "
-                f"{n} process{'es' if n > 1 else ''}: ideal / wall",
-                f"{ideal / measured['wall']:.0%}",
-                f"target >= 85% (ideal {ideal:.1f} s, wall {measured['wall']:.1f} s)",
-            )
-        )
-    for transport, n, measured in throughput:
-        if n == 1:
+    return rows
+
+
+def throughput_target(transport: str, processes: int) -> str:
+    if transport != "openai-http":
+        return ""  # litellm's own CPU per call keeps it from the ideal on two cores: measured, no target
+    return "target >= 90% on an idle machine, " if processes == 1 else "target >= 85%, "
+
+
+def accounting(quick: bool) -> list[Row]:
+    """Every HTTP request is recorded: the server's count equals the recorded attempts, retries included."""
+    trials, concurrency, latency = (200, 64, 0.05) if quick else (1000, 256, 1.0)
+    rows: list[Row] = []
+    server = ServerProcess(latency_s=latency, fault_rate=0.1)  # 10% of requests: 429 (Retry-After) or 500
+    try:
+        for transport in ("litellm", "openai-http"):
+            server.reset()
+            spec = dict(domain="retail", trials_total=trials, concurrency=concurrency, max_retries=10)
+            m = measure_in_child({**spec, "transport": transport, "api_base": server.api_base})
+            seen = server.stats()
+            faults = sum(seen["faults"].values())
+            if seen["requests"] != m["attempts"]:
+                raise AssertionError(
+                    f"{transport}: the server saw {seen['requests']} requests, the run recorded {m['attempts']} attempts"
+                )
             rows.append(
                 (
-                    f"garbage-collector pauses in that run, {transport}, 1 process",
-                    f"{measured['gc_total']:.2f} s",
-                    f"of {measured['wall']:.1f} s wall; longest {measured['gc_longest'] * 1e3:.0f} ms",
+                    f"requests the server saw = recorded attempts, {trials} retail trials, concurrency {concurrency}, "
+                    f"10% 429/500, {transport}",
+                    f"{seen['requests']} = {m['attempts']}",
+                    f"exact (asserted); {m['calls']} calls, {faults} injected faults retried, "
+                    f"{m['infra_errors']} infra errors",
                 )
             )
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(
-        (
-            f"peak memory of this process ({concurrency} retail trials in flight, 1 process)",
-            f"{peak_mb:.0f} MB",
-            "target <= 800 MB",
-        )
-    )
+    finally:
+        server.close()
+    return rows
 
+
+def launch_seconds(server: ServerProcess, out: Path) -> float:
+    """Process start of ``frontdesk run`` to the first request the server sees (wall clock)."""
+    from frontdesk.envs import get_domain
+
+    task = get_domain("retail").tasks[0].id
+    command = [sys.executable, "-m", "frontdesk", "run", "--domain", "retail", "--task", task, "--out", str(out)]
+    command += ["--agent", "openai/gpt-4o-mini", "--user", "openai/gpt-4o-mini", "--transport", "openai-http"]
+    command += ["--llm-param", f"api_base={server.api_base}", "--llm-param", f"api_key={MOCK_API_KEY}"]
+    server.reset()
+    started = time.time()
+    subprocess.run(command, capture_output=True, check=True, cwd=ROOT)
+    first = server.stats()["first_request_at"]
+    if first is None:
+        raise RuntimeError("frontdesk run sent no model request")
+    return first - started
+
+
+def launch(quick: bool) -> list[Row]:
+    server = ServerProcess(latency_s=0.0)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            launch_seconds(server, Path(tmp) / "warm-up")  # the first start reads every file from disk
+            before = load()
+            times = sorted(launch_seconds(server, Path(tmp) / f"run{i}") for i in range(5))
+    finally:
+        server.close()
+    return [
+        (
+            "launch of `frontdesk run ... --transport openai-http` to the first request seen (median of 5)",
+            f"{times[2]:.3f} s",
+            f"target <= 0.6 s (min {times[0]:.3f}, max {times[-1]:.3f}; {before})",
+        )
+    ]
+
+
+def scale(quick: bool, executor: str = "local") -> list[Row]:
+    """4,000 retail conversations at 1 s per call, concurrency 1,024, openai-http: one process, or Ray."""
+    trials, concurrency, latency = (800, 256, 0.5) if quick else (4000, 1024, 1.0)
+    server = ServerProcess(latency_s=latency)
+    try:
+        before = load()
+        spec = dict(domain="retail", trials_total=trials, concurrency=concurrency, executor=executor)
+        m = measure_in_child({**spec, "transport": "openai-http", "api_base": server.api_base})
+        seen = server.stats()
+    finally:
+        server.close()
+    ideal = ideal_seconds(m, latency, concurrency)
+    where = "one process" if executor == "local" else "--executor ray, local 2-CPU instance"
+    started = "" if executor == "local" else f" after the instance started ({m['ray_start_s']:.1f} s)"
+    rows = [
+        (
+            f"{m['trials']} retail trials, {latency:g} s/call, concurrency {concurrency}, openai-http, {where}: "
+            "ideal / wall",
+            f"{ideal / m['wall']:.0%}",
+            f"target >= 85% (ideal {ideal:.1f} s, wall {m['wall']:.1f} s{started}, "
+            f"most in flight {seen['max_in_flight']}; {before})",
+        ),
+        (
+            "  peak memory of that run" + ("" if executor == "local" else ", the driver"),
+            f"{m['peak_mb']:.0f} MB",
+            "target <= 1.2 GB",
+        ),
+    ]
+    if executor == "ray":
+        actors = " + ".join(f"{mb:.0f}" for mb in m["actor_peak_mb"]) or "not found"
+        rows.append(("  peak memory of each Ray actor", actors + " MB", "VmHWM from /proc"))
+    return rows
+
+
+def print_rows(rows: list[Row]) -> None:
     width = max(len(r[0]) for r in rows) + 2
     for name, value, note in rows:
-        print(f"{name:<{width}}{value:>10}   {note}")
+        print(f"{name:<{width}}{value:>12}   {note}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller runs (for a smoke check)")
+    parser.add_argument("--growth", metavar="SIZES", help="only calls/s at these run sizes, e.g. 100,1000,3000")
+    parser.add_argument("--only", metavar="SECTIONS", help=f"comma-separated, of: {', '.join(SECTIONS)}")
+    parser.add_argument("--child", metavar="JSON", help=argparse.SUPPRESS)  # one measured run (internal)
+    args = parser.parse_args()
+    if args.child:
+        child(json.loads(args.child))
+        return
+    if args.growth:
+        print_growth([int(n) for n in args.growth.split(",")])
+        return
+    chosen = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    runs = {
+        "basics": basics,
+        "throughput": throughput,
+        "accounting": accounting,
+        "launch": launch,
+        "scale": scale,
+        "scale-ray": lambda quick: scale(quick, executor="ray"),
+    }
+    for name in chosen:
+        print(f"== {name}", flush=True)
+        print_rows(runs[name](args.quick))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ system message after the first, or a tool result that is not a string answering 
 call is refused (400, or 500 where a chat template raises). Each refusal is counted in
 ``stats.rejected`` by kind; ``stats.tools_ignored`` counts requests whose tools were dropped.
 
+``GET /stats`` reports what the server saw (requests, faults, most in flight, when the first request
+arrived); ``POST /stats/reset`` starts counting afresh, so one server can serve several measured runs.
+
 ``authorization="..."`` makes the server demand that exact Authorization header: any other gets
 a 401 that echoes what was sent, as OpenAI's "Incorrect API key provided" does (for secret tests).
 
@@ -76,6 +79,7 @@ class Stats:
     unauthorized: int = 0  # requests refused for a wrong or missing Authorization header
     rejected: dict[str, int] = field(default_factory=dict)  # strict mode: requests refused, by kind
     tools_ignored: int = 0  # strict mode: requests whose tools were dropped for want of tool_choice
+    first_request_at: float | None = None  # wall-clock time (time.time()) the first request arrived
 
 
 ROLES = ("system", "user", "assistant", "tool")
@@ -125,7 +129,20 @@ def agent_reply(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> 
     return {"content": "Thanks, that is all sorted. Is there anything else I can help you with?"}
 
 
+# The customer's post-conversation questionnaire (frontdesk/simulators/experience.py) is answered
+# with ratings, so a run against this server exercises the rating request like any other.
+RATINGS = json.dumps(
+    {
+        name: {"score": 5, "reason": "fine"}
+        for name in ("helpfulness", "communication", "adaptiveness", "personality", "trust_safety", "overall")
+    }
+)
+
+
 def user_reply(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    last = messages[-1].get("content") if messages else None
+    if isinstance(last, str) and "rate the support agent" in last:
+        return {"content": RATINGS}
     n = _assistant_count(messages)
     if n == 0:
         return {"content": "Hello, I need help with my order."}
@@ -206,6 +223,8 @@ class MockModelServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         arrived = time.monotonic()
+        if self.stats.first_request_at is None:
+            self.stats.first_request_at = time.time()  # before reading the body: when the client reached us
         body = await request.json()
         self.stats.requests += 1
         counter = self.stats.requests
@@ -285,12 +304,20 @@ class MockModelServer:
         """Requests served, faults injected and the most requests ever in flight at once."""
         return web.json_response(self.stats.__dict__)
 
+    async def _reset(self, request: web.Request) -> web.Response:
+        """Start counting afresh (requests in flight stay counted as in flight); the fault plan restarts too."""
+        in_flight = self.stats.in_flight
+        self.stats = Stats(in_flight=in_flight)
+        self.faults = self.faults
+        return web.json_response(self.stats.__dict__)
+
     async def start(self) -> str:
         self._stopping = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._handle)
         app.router.add_post("/chat/completions", self._handle)
         app.router.add_get("/stats", self._stats)
+        app.router.add_post("/stats/reset", self._reset)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=4096)

@@ -11,7 +11,7 @@ import time
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from frontdesk.tools import ToolCall, ToolResult
 
@@ -89,18 +89,32 @@ ToolCalls = Annotated[list[ToolCall], AfterValidator(_valid_calls)]
 
 
 class Usage(BaseModel):
-    """Tokens and cost of model calls. ``cost_usd`` is None when the provider's price is unknown."""
+    """Tokens and cost of model calls. ``cost_usd`` is None when the provider's price is unknown.
+
+    ``calls`` are model calls that got a response; ``attempts`` are the HTTP requests sent for them,
+    first tries and retries, including those of calls that failed in the end. Usage written before
+    attempts were counted reads back with one attempt per call (all that is known of it).
+    """
 
     calls: int = 0
+    attempts: int = 0
     cached_calls: int = 0  # answered from the response cache: no provider call, no spend
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = 0.0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_attempt_per_call_unless_told(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "attempts" not in data and data.get("calls"):
+            return {**data, "attempts": data["calls"]}
+        return data
+
     def __add__(self, other: Usage) -> Usage:
         cost = None if self.cost_usd is None or other.cost_usd is None else self.cost_usd + other.cost_usd
         return Usage(
             calls=self.calls + other.calls,
+            attempts=self.attempts + other.attempts,
             cached_calls=self.cached_calls + other.cached_calls,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,

@@ -49,6 +49,7 @@ def config(server: MockModelServer, transport: str, **kw) -> RunConfig:
         max_retries=10,  # 20% faults: ten in a row on one call is a one-in-ten-million event
         retry_wait_s=0.01,
         call_timeout_s=5.0,
+        ratings=False,  # request counts here are the conversations'
     )
     base.update(kw)
     return RunConfig(**base)
@@ -164,6 +165,7 @@ def test_budget_stops_new_trials_and_a_rerun_continues(replay, tmp_path):
         domain="mock",
         agent="replay/agent",
         user="replay/user",
+        ratings=False,
         task_ids=TASKS,
         trials=2,
         concurrency=1,

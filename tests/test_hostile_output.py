@@ -41,6 +41,7 @@ def run_with(server: MockModelServer, transport: str, fault: str, folder: Path, 
     server.faults = FaultPlan(rate=1.0, kinds=(fault,), seed=0)
     config = RunConfig(
         transport=transport,
+        ratings=False,
         domain="mock",
         agent="openai/mock-agent",
         user="openai/mock-user",

@@ -200,7 +200,9 @@ def test_a_self_hosted_server_needs_no_key_through_litellm(monkeypatch):
     for name in ("OPENAI_API_KEY", "OPENAI_API_BASE", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     with ServerThread(MockModelServer(authorization=f"Bearer {SELF_HOSTED_PLACEHOLDER_KEY}")) as server:
-        config = ModelConfig(model="openai/qwen2.5-coder-1.5b", params={"api_base": server.api_base}, max_retries=0)
+        config = ModelConfig(
+            model="openai/qwen2.5-coder-1.5b", params={"api_base": server.api_base}, max_retries=0, transport="litellm"
+        )
         out = asyncio.run(complete(config, [{"role": "user", "content": "hi"}]))
     assert out.text and server.stats.unauthorized == 0
     # a key that is set is never replaced, and other providers are left to litellm

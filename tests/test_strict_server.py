@@ -174,4 +174,6 @@ def test_the_whole_mock_domain_runs_clean_against_a_strict_server(strict, transp
         assert record.termination.value == "user_stop", record.error
         # the agent really called its tool (tool_choice was honoured) and got the result back
         assert any(m.role is Role.TOOL and m.tool_result.name == "think" for m in record.messages)
-    assert strict.stats.requests == 7 * len(domain.tasks)
+    # 7 model calls a conversation (a customer with an opening message says it without one), then the rating
+    assert strict.stats.requests == sum(7 if t.user_scenario.opening_message else 8 for t in domain.tasks)
+    assert all(r.experience is not None and r.experience.overall.score == 5 for r in view.records)

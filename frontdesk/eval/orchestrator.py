@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from frontdesk.agents import Agent
 from frontdesk.envs import Environment
 from frontdesk.errors import CredentialError, InfraError
+from frontdesk.llm.ledger import Spend, spending
 from frontdesk.redact import scrub
 from frontdesk.simulators import UserSimulator
 from frontdesk.simulators.guards import stalled
@@ -78,9 +79,12 @@ class TrialOutcome:
 
 
 class _Ended(Exception):
-    def __init__(self, reason: TerminationReason, error: str | None = None, usage: Usage | None = None) -> None:
+    def __init__(
+        self, reason: TerminationReason, error: str | None = None, usage: Usage | None = None, side: str | None = None
+    ) -> None:
         # Error text is written to disk and shown: valid Unicode, no secret the process knows.
         self.reason, self.error, self.usage = reason, None if error is None else scrub(valid_text(error)), usage
+        self.side = side  # whose turn failed ("agent" or "user"): who is charged ``usage``
 
 
 async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits: Limits) -> TrialOutcome:
@@ -91,28 +95,54 @@ async def run_trial(env: Environment, agent: Agent, user: UserSimulator, limits:
     try:
         await asyncio.wait_for(_converse(env, agent, user, limits, outcome), timeout=limits.timeout_s)
     except _Ended as ended:
+        # Every trial ends this way: without its traceback (wait_for's frame holds the task that holds
+        # this exception) the trial's whole state is a reference cycle that only the garbage collector
+        # frees, and at a thousand trials in flight its pauses stall every model call.
+        ended.__traceback__ = None
         outcome.termination, outcome.error = ended.reason, ended.error
         if ended.usage is not None:  # a participant that failed after paying for calls
-            if ended.reason is TerminationReason.USER_ERROR:
-                outcome.user_usage += ended.usage
-            else:
-                outcome.agent_usage += ended.usage
+            _charge(outcome, ended.side or "agent", ended.usage)
     except TimeoutError:
         outcome.termination = TerminationReason.TIMEOUT
         outcome.error = f"trial exceeded {limits.timeout_s:g} s"
     return outcome
 
 
-async def _ask(participant: Agent | UserSimulator, traj: Trajectory, side: str, broken: TerminationReason) -> Any:
-    """One participant turn. Provider trouble is infra; anything else it raises is its own failure."""
-    try:
-        return await participant.respond(traj)
-    except CredentialError:
-        raise
-    except InfraError as e:
-        raise _Ended(TerminationReason.INFRA_ERROR, f"{side} model: {e}") from None
-    except Exception as e:
-        raise _Ended(broken, f"{type(e).__name__}: {e}", getattr(e, "usage", None)) from None
+async def _ask(
+    participant: Agent | UserSimulator, traj: Trajectory, side: str, broken: TerminationReason, out: TrialOutcome
+) -> Any:
+    """One participant turn. Provider trouble is infra; anything else it raises is its own failure.
+
+    A turn that fails is still charged for its model calls, every HTTP attempt included (a failed
+    turn returns no usage, so it is taken from what the model layer saw spent during the turn).
+    """
+    with spending() as spent:
+        try:
+            return await participant.respond(traj)
+        except CredentialError:
+            raise
+        except InfraError as e:
+            raise _Ended(TerminationReason.INFRA_ERROR, f"{side} model: {e}", _failed_turn(spent, e), side) from None
+        except asyncio.CancelledError:  # the trial's clock ran out mid-turn; the requests went out all the same
+            _charge(out, side, spent.usage)
+            raise
+        except Exception as e:
+            raise _Ended(broken, f"{type(e).__name__}: {e}", _failed_turn(spent, e), side) from None
+
+
+def _failed_turn(spent: Spend, error: Exception) -> Usage | None:
+    """What a failed turn cost: every call it made through frontdesk.llm, or else what the
+    participant says (one that calls its models some other way)."""
+    if spent.usage.attempts or spent.usage.cached_calls:
+        return spent.usage
+    return getattr(error, "usage", None)
+
+
+def _charge(out: TrialOutcome, side: str, usage: Usage) -> None:
+    if side == "user":
+        out.user_usage += usage
+    else:
+        out.agent_usage += usage
 
 
 def _execute(
@@ -159,7 +189,7 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
         for _ in range(limits.max_user_tool_steps + 1):
             if turns >= limits.max_turns:
                 raise _Ended(TerminationReason.MAX_TURNS)
-            turn: UserTurn = await _ask(user, traj, "user", TerminationReason.USER_ERROR)
+            turn: UserTurn = await _ask(user, traj, "user", TerminationReason.USER_ERROR, out)
             out.user_usage += turn.usage
             calls = [c.model_copy(update={"requestor": "user"}) for c in turn.tool_calls]
             traj.append(
@@ -187,7 +217,7 @@ async def _converse(env: Environment, agent: Agent, user: UserSimulator, limits:
         while True:
             if turns >= limits.max_turns:
                 raise _Ended(TerminationReason.MAX_TURNS)
-            reply: AssistantTurn = await _ask(agent, traj, "agent", TerminationReason.AGENT_ERROR)
+            reply: AssistantTurn = await _ask(agent, traj, "agent", TerminationReason.AGENT_ERROR, out)
             out.agent_usage += reply.usage
             calls = [c.model_copy(update={"requestor": "agent"}) for c in reply.tool_calls]
             traj.append(Message(role=Role.AGENT, content=reply.text, tool_calls=calls, usage=reply.usage))

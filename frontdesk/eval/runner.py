@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -63,7 +64,7 @@ def check_participants(config: RunConfig, allow_missing_keys: bool = False) -> l
     # Only model strings go to the model checks: scripted participants, plug-ins and remote agents do not.
     models = {m for m, is_model in ((config.agent, is_agent_model), (config.user, is_user_model)) if is_model(m)}
     for model in sorted(models | ({config.judge} if config.judge else set())):
-        check_model_string(model, config.transport)
+        check_model_string(model, config.transport_for(model), config.llm_params)
         missing = missing_provider_keys(model, config.llm_params)
         if not missing:
             continue
@@ -107,9 +108,12 @@ def build_manifest(config: RunConfig, domain: Domain, tasks: list[Task]) -> dict
         "config": config.public_dict(),
         "config_hash": config.config_hash(fingerprint),
         "domain_fingerprint": fingerprint,
+        "domain_version": domain.version,
         "task_ids": [t.id for t in tasks],
         "simulator": config.simulator_stamp(),
         "plugins": config.plugin_provenance(),
+        # The transport each model's calls took (auto resolved), in the order first used: a resume may add one.
+        "transports": {model: [transport] for model, transport in config.transports().items()},
         "created_at": time.time(),
         "versions": {
             "frontdesk": _package_version("frontdesk"),
@@ -144,6 +148,7 @@ class RunPlan:
     on_notice: Callable[[str], None] | None = None
     _queue: deque[PlanItem] = field(default_factory=deque, repr=False)
     _finished: set[TrialKey] = field(default_factory=set, repr=False)
+    _writer: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._queue.extend(self.pending)
@@ -185,6 +190,20 @@ class RunPlan:
         self.recorded += 1
         if self.on_result:
             self.on_result(result)
+
+    async def record_off_loop(self, result: TrialResult) -> None:
+        """:meth:`record` in the plan's one writer thread, for an executor on an event loop: each
+        line's fsync (milliseconds, more on a busy disk) would otherwise stall every model call in
+        flight. One thread, so results still land one at a time; a write that has started finishes
+        even if the caller is cancelled (:meth:`close_writer` waits for it)."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frontdesk-writer")
+        await asyncio.get_running_loop().run_in_executor(self._writer, self.record, result)
+
+    def close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
 
     def record_lost(self, item: PlanItem, started_at: float, why: str) -> None:
         """Record an attempt that died with the process running it, as infra (a rerun can fix it).
@@ -233,7 +252,7 @@ def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = F
     tasks = select_tasks(domain, config)
     warnings = check_participants(config, allow_missing_keys)
     check_judge(
-        config.judge, tasks, config.transport
+        config.judge, tasks, config.transport_for(config.judge) if config.judge else config.transport
     )  # a task that needs a judge without one fails here, before writing
     goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
@@ -246,6 +265,7 @@ def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = F
     if pending:
         store.lock()  # before the tail repair: another writer's half-written line is not a torn one
         store.grow(manifest)  # --trials raised on an existing run: more of the same trials
+        store.add_transports(manifest["transports"])  # this invocation's, when a resume takes another
         store.prepare_append()
         pending = _pending(config, tasks, store)  # what another process finished before we locked
     done = len(tasks) * len(config.personas) * config.trials - len(pending)
@@ -293,6 +313,7 @@ async def execute_plan(plan: RunPlan, on_result: Callable[[TrialResult], None] |
         if plan.pending:
             await executor_for(plan)(plan)
     finally:
+        plan.close_writer()  # every result handed over is on disk before the lock goes
         plan.on_result = on_result
         plan.store.unlock()
     return results

@@ -126,7 +126,18 @@ class RunStore:
         """Record a raised trial count (the caller holds the lock); the original creation time stays."""
         existing = self.read_manifest()
         if existing["config"].get("trials") != manifest["config"].get("trials"):
-            self._write_manifest({**manifest, "created_at": existing.get("created_at", manifest.get("created_at"))})
+            transports = _merged_transports(existing, manifest.get("transports") or {})
+            created = existing.get("created_at", manifest.get("created_at"))
+            self._write_manifest({**manifest, "created_at": created, "transports": transports})
+
+    def add_transports(self, transports: dict[str, list[str]]) -> None:
+        """Record a transport this invocation's calls take that the run's earlier ones did not (a
+        resume under another --transport, or under auto after a run started with litellm); the
+        caller holds the lock."""
+        existing = self.read_manifest()
+        merged = _merged_transports(existing, transports)
+        if merged != existing.get("transports"):
+            self._write_manifest({**existing, "transports": merged})
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         try:
@@ -335,3 +346,16 @@ def _read_owner(fd: int) -> str:
         return f"pid {owner['pid']} on {owner['host']}"
     except (OSError, ValueError, KeyError, TypeError):
         return "owner unknown"
+
+
+def _merged_transports(existing: dict[str, Any], new: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each model's transports, earlier ones first. A manifest written before transports were
+    recorded names one in its configuration (``litellm`` was the default then)."""
+    before = existing.get("transports")
+    if not isinstance(before, dict):
+        legacy = existing.get("config", {}).get("transport")
+        before = {m: [legacy] for m in new} if legacy in ("litellm", "openai-http") else {}
+    merged = {m: list(ts) for m, ts in before.items()}
+    for model, used in new.items():
+        merged[model] = merged.get(model, []) + [t for t in used if t not in merged.get(model, [])]
+    return merged

@@ -6,20 +6,21 @@ the network at import time), so commands that never call a model stay fast and o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import random
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from frontdesk.errors import ConfigError, CredentialError, InfraError
-from frontdesk.llm import openai_http
+from frontdesk.llm import ledger, openai_http
 from frontdesk.llm.cache import ResponseCache, cache_key
 from frontdesk.llm.credentials import credential_error, credential_problem, litellm_provider, with_url_credentials
-from frontdesk.llm.limits import limiter_for, retry_after_seconds
+from frontdesk.llm.limits import ProviderLimiter, limiter_for, retry_after_seconds
 from frontdesk.llm.output import (
     MAX_RESPONSE_BYTES,
     ModelOutputError,
@@ -28,6 +29,7 @@ from frontdesk.llm.output import (
     unreadable_response,
 )
 from frontdesk.llm.prices import price_openai_call
+from frontdesk.llm.transport import TransportChoice, is_openai_model, resolve_transport
 from frontdesk.redact import refresh_environment, register_secrets_in, scrub
 from frontdesk.tools import ToolCall
 from frontdesk.trajectory import Usage, valid_text
@@ -68,9 +70,10 @@ class ModelConfig(BaseModel):
     max_in_flight: int | None = None  # calls to this model's provider at once, across the run
     requests_per_minute: float | None = None  # to this model's provider, across the run
     cache_dir: str | None = None  # replay identical requests of the same trial from disk
-    # How requests travel: litellm (any provider) or openai-http (OpenAI-compatible endpoints only,
-    # a fraction of the CPU per call; see frontdesk/llm/openai_http.py).
-    transport: Literal["litellm", "openai-http"] = "litellm"
+    # How requests travel: litellm (any provider), openai-http (OpenAI-compatible endpoints only, a
+    # fraction of the CPU per call; see frontdesk/llm/openai_http.py) or auto, which picks per model
+    # by the rule in frontdesk/llm/transport.py.
+    transport: TransportChoice = "auto"
 
 
 class Completion(BaseModel):
@@ -98,13 +101,17 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(status, int) and (status >= 500 or status in (408, 429))
 
 
-def check_model_string(model: str, transport: str = "litellm") -> None:
+def check_model_string(model: str, transport: str = "auto", params: dict[str, Any] | None = None) -> None:
     """Raise ConfigError unless litellm can tell which provider serves ``model`` and ``transport``
-    can reach it."""
+    (auto: resolved with ``params``, as calls resolve it) can reach it."""
     if not model or model != model.strip():
         raise ConfigError(f"model string {model!r} is empty or has surrounding spaces")
-    if model.startswith("openai/") and len(model) > len("openai/"):
-        return  # litellm maps every 'openai/<name>' to the openai provider: no need to import it to know
+    if transport == "auto":
+        transport = resolve_transport(transport, model, params or {})
+    if is_openai_model(model):
+        return  # litellm's openai provider, known from its cost map: no need to import it to know
+    if transport == "openai-http" and "/" not in model:
+        return  # a name sent as is, for the OpenAI-compatible server at api_base to know
     litellm = import_litellm()
     try:
         provider = litellm.get_llm_provider(model=model)[1]
@@ -158,7 +165,7 @@ def missing_provider_keys(model: str, params: dict[str, Any]) -> list[str]:
     """
     if any(k in params for k in ("api_key", "api_base", "base_url")):
         return []
-    if model.startswith("openai/"):  # what litellm would answer, without importing it
+    if is_openai_model(model):  # what litellm would answer, without importing it
         configured = (
             os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_API_BASE") or os.environ.get("OPENAI_BASE_URL")
         )
@@ -316,25 +323,65 @@ async def complete(
       retried, one line naming the provider and the variable to set;
     - :class:`InfraError` for everything else (after retries when transient).
 
+    Every HTTP request is counted: the completion's ``usage.attempts`` (first try and retries), and
+    the ``usage`` of each error above (``attempts`` of a call that failed, ``calls`` 0 unless a
+    response arrived). Each call's usage, finished or abandoned, also goes to the open
+    :func:`frontdesk.llm.ledger.spending` scopes.
+
     Tool-call arguments are passed on exactly as the model produced them (as text, lone surrogates
     replaced), valid JSON or not: a malformed call is the agent's mistake and the toolkit answers
     it with an error result. Credentials in ``api_base`` are handled as :mod:`frontdesk.llm.credentials`
-    describes. With ``transport="openai-http"``, call :func:`aclose` before the event loop ends
+    describes. With the openai-http transport, call :func:`aclose` before the event loop ends
     (the runner does) so the loop's connection pool is closed cleanly.
     """
+    sent = _Sent()
+    try:
+        completion = await _complete(config, messages, tools, seed, sent)
+    except ModelOutputError as e:
+        e.usage = e.usage.model_copy(update={"attempts": sent.attempts})
+        ledger.record(e.usage)
+        raise
+    except BaseException as e:  # failed, or cancelled by the trial's clock: the requests went out all the same
+        spent = Usage(attempts=sent.attempts)
+        if isinstance(e, Exception):
+            e.usage = spent  # type: ignore[attr-defined]  # read by the orchestrator and the judge
+        ledger.record(spent)
+        raise
+    ledger.record(completion.usage)
+    return completion
+
+
+class _Sent:
+    """HTTP requests sent for one call so far."""
+
+    __slots__ = ("attempts",)
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+
+async def _complete(
+    config: ModelConfig,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None,
+    seed: int | None,
+    sent: _Sent,
+) -> Completion:
+    transport = resolve_transport(config.transport, config.model, config.params)
     # Only the litellm transport imports litellm: seconds of start-up the openai-http path never pays.
-    litellm = import_litellm() if config.transport != "openai-http" else None
+    litellm = import_litellm() if transport == "litellm" else None
     register_secrets_in(config.params)  # so that scrub() removes them from whatever text carries them
     kwargs: dict[str, Any] = {
         "model": config.model,
         "messages": openai_http.wire_messages(messages),  # content "" (never null) next to tool calls
         "timeout": config.timeout_s,
         "drop_params": True,  # a provider without `seed` support should not fail the call
-        # Retries happen here, once, with backoff that honours Retry-After: not inside litellm or
-        # the provider SDK as well, which would multiply attempts and hide them.
+        **config.params,
+        # Retries happen here, once, with backoff that honours Retry-After, and each one is counted:
+        # never inside litellm or the provider SDK as well (the OpenAI SDK retries twice by default),
+        # which would multiply attempts and hide them. After the params, so none can turn them back on.
         "num_retries": 0,
         "max_retries": 0,
-        **config.params,
     }
     if config.temperature is not None:
         kwargs["temperature"] = config.temperature
@@ -354,35 +401,13 @@ async def complete(
     key = cache_key(kwargs) if cache else ""  # before credentials move out of the URL: one key for both transports
     if cache and (hit := cache.get(key)) is not None:
         completion = Completion.model_validate(hit)
-        usage = completion.usage.model_copy(update={"calls": 0, "cached_calls": 1, "cost_usd": 0.0})
+        usage = completion.usage.model_copy(update={"calls": 0, "attempts": 0, "cached_calls": 1, "cost_usd": 0.0})
         return completion.model_copy(update={"usage": usage})
-    if config.transport != "openai-http":
+    if transport == "litellm":
         kwargs = with_url_credentials(kwargs)  # openai-http applies the same rules in endpoint()
         kwargs = with_self_hosted_key(kwargs)
-    limiter = limiter_for(config.model, config.max_in_flight, config.requests_per_minute)
-    backoff = wait_random_exponential(multiplier=config.retry_wait_s, max=60 * config.retry_wait_s)
-
-    def wait(state: RetryCallState) -> float:
-        after = retry_after_seconds(state.outcome.exception()) if state.outcome else None
-        if after is not None:
-            limiter.pause(after)
-        return max(backoff(state), after or 0.0)
-
-    retrying = AsyncRetrying(
-        stop=stop_after_attempt(config.max_retries + 1),
-        wait=wait,
-        retry=retry_if_exception(is_transient),
-        reraise=True,
-    )
     try:
-        async for attempt in retrying:
-            with attempt:
-                async with limiter.slot():
-                    if config.transport == "openai-http":
-                        body = await openai_http.post_chat(kwargs, float(kwargs["timeout"]))
-                        completion = _from_openai_json(config.model, body)
-                    else:
-                        completion = _from_litellm(litellm, await litellm.acompletion(**kwargs))
+        completion = await _send_with_retries(config, kwargs, transport, litellm, sent)
     except ModelOutputError as e:
         raise ModelOutputError(_said(f"{config.model}: {e}"), e.usage) from None
     except Exception as e:
@@ -394,12 +419,47 @@ async def complete(
             raise ModelOutputError(
                 _said(f"{config.model}: the response cannot be read as a chat completion ({_decoding_failure(e)})")
             ) from None
-        tries = attempt.retry_state.attempt_number
-        what = f"after {tries} attempts" if is_transient(e) else "not retried"
+        what = f"after {sent.attempts} attempts" if is_transient(e) else "not retried"
         raise InfraError(_said(f"{config.model}: {type(e).__name__}: {str(e).strip()[:300]} ({what})")) from None
     if cache:
         cache.put(key, completion.model_dump(mode="json"))
-    return completion
+    return completion.model_copy(update={"usage": completion.usage.model_copy(update={"attempts": sent.attempts})})
+
+
+async def _send_with_retries(
+    config: ModelConfig, kwargs: dict[str, Any], transport: str, litellm: Any, sent: _Sent
+) -> Completion:
+    """Send until a completion arrives, the error is not transient, or ``max_retries`` retries are spent
+    (then the last error is raised as it is).
+
+    A plain loop rather than tenacity's: its per-call state is a web of reference cycles (~50 objects
+    a call, freed only by the garbage collector), and with a thousand calls in flight the collector's
+    pauses stalled every one of them for up to a second.
+    """
+    limiter = limiter_for(config.model, config.max_in_flight, config.requests_per_minute)
+    while True:
+        try:
+            async with limiter.slot():
+                sent.attempts += 1  # counted as it goes out, so a cancelled request is still counted
+                if transport == "openai-http":
+                    body = await openai_http.post_chat(kwargs, float(kwargs["timeout"]))
+                    return _from_openai_json(config.model, body)
+                return _from_litellm(litellm, await litellm.acompletion(**kwargs))
+        except Exception as e:
+            if sent.attempts > config.max_retries or not is_transient(e):
+                raise
+            pause = _retry_wait(e, sent.attempts, config.retry_wait_s, limiter)
+        await asyncio.sleep(pause)  # outside the handler: the error is not kept alive while waiting
+
+
+def _retry_wait(error: BaseException, failed_attempt: int, base_s: float, limiter: ProviderLimiter) -> float:
+    """Exponential backoff with full jitter (up to 60x the base), or the provider's Retry-After if longer,
+    which also holds every other call to that provider."""
+    after = retry_after_seconds(error)
+    if after is not None:
+        limiter.pause(after)
+    backoff = random.uniform(0, min(60 * base_s, base_s * 2 ** min(failed_attempt - 1, 32)))
+    return max(backoff, after or 0.0)
 
 
 def _said(text: str) -> str:

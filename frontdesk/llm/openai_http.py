@@ -4,10 +4,11 @@ Why it exists: through ``litellm.acompletion`` a model call costs the harness ab
 (litellm's logging and costing plus the OpenAI SDK's request transform; 8 ms on a 16 KB retail
 request); sent as JSON over a shared aiohttp session the same call costs about 0.6 ms, harness
 included (`python benchmarks/bench_scale.py`). With hundreds of calls in flight that difference
-decides whether the provider or the harness sets the pace. litellm stays the default (it speaks
-every provider); this transport speaks only the OpenAI chat-completions protocol: OpenAI itself,
-vLLM, SGLang, llama.cpp, LM Studio, a mock server. Prices still come from litellm's cost map, so
-both transports record the same cost for the same usage.
+decides whether the provider or the harness sets the pace. This transport speaks only the OpenAI
+chat-completions protocol (OpenAI itself, vLLM, SGLang, llama.cpp, LM Studio, a mock server), so
+it is the default only where that protocol is meant (:mod:`frontdesk.llm.transport`); litellm stays
+the transport of every other provider. Prices still come from litellm's cost map, so both
+transports record the same cost for the same usage.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ async def run_locally(plan: RunPlan) -> None:
         while (item := plan.next_trial()) is not None:
             task, persona, trial = item
             result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
-            plan.record(result)
+            await plan.record_off_loop(result)  # the fsync waits in a thread, not the event loop
 
     slots = min(plan.config.concurrency, len(plan.pending))
     await run_slots(slot() for _ in range(slots))
