@@ -55,6 +55,19 @@ RUN_FIELDS = {
 }
 
 
+def _draw_sample(spec: str, seed: int) -> Any:
+    """``POPULATION:N`` → the seeded stratified draw (frontdesk/simulators/population.py)."""
+    from frontdesk.errors import ConfigError
+    from frontdesk.simulators import draw_personas, resolve_population
+
+    name, _, count = spec.rpartition(":")
+    if not name or not count.isdigit() or int(count) < 1:
+        raise ConfigError(
+            f"--persona-sample {spec!r}: give POPULATION:N, e.g. us-adults:12 or my-population.yaml:20 (N ≥ 1)"
+        )
+    return draw_personas(resolve_population(name), int(count), seed)
+
+
 class _RunCommand(TyperCommand):
     """Shows RunConfig's defaults in ``run --help`` without importing it for every command."""
 
@@ -122,6 +135,13 @@ def run(
         [], "--persona", "-p", help="Customer persona by name (repeatable); 'all' runs every library persona."
     ),
     persona_file: list[Path] = typer.Option([], "--persona-file", help="A persona YAML file of your own (repeatable)."),
+    persona_sample: str | None = typer.Option(
+        None,
+        "--persona-sample",
+        metavar="POPULATION:N",
+        help="Draw N personas to match a population (a shipped one: us-adults, global-telecom; or a YAML file), "
+        "stratified and seeded by --seed; the draw is recorded and `report` post-stratifies by it.",
+    ),
     judge: str | None = typer.Option(
         None, "--judge", help="Model that scores tasks' judged assertions: any litellm model string."
     ),
@@ -133,8 +153,10 @@ def run(
     ),
     transport: str | None = typer.Option(
         None,
-        help="How model calls travel: litellm (any provider) or openai-http (OpenAI-compatible endpoints only: "
-        "vLLM, SGLang, OpenAI; a fraction of the CPU per call, for high concurrency).",
+        help="How model calls travel: auto (openai-http for openai/<name> and OpenAI's own models except its "
+        "reasoning ones, and for a bare name litellm does not know given --llm-param api_base; litellm for every "
+        "other model), litellm (any provider) or openai-http (OpenAI-compatible endpoints only: vLLM, SGLang, "
+        "OpenAI; a fraction of the CPU per call). The manifest records the one each model's calls took.",
     ),
     max_calls_in_flight: int | None = typer.Option(None, min=1, help="Model calls at once, per provider."),
     rpm: float | None = typer.Option(None, "--rpm", min=0.001, help="Requests per minute, per provider."),
@@ -145,6 +167,12 @@ def run(
     workers: int | None = typer.Option(None, min=1, help="Worker processes (or Ray actors) sharing the trials."),
     executor: str | None = typer.Option(None, help="Where trials run: local (this machine) or ray."),
     ray_address: str | None = typer.Option(None, help="Address of an existing Ray cluster (with --executor ray)."),
+    ratings: str | None = typer.Option(
+        None,
+        "--ratings",
+        help="on: after each scored trial the customer rates the conversation (1-7 on six dimensions), beside "
+        "the reward, never in it; an LLM customer makes one more call per trial. off: skip it.",
+    ),
     allow_missing_keys: bool = typer.Option(
         False, "--allow-missing-keys", help="Start even if a provider's API key variable is not set."
     ),
@@ -156,10 +184,16 @@ def run(
     ),
 ) -> None:
     """Run tasks × trials and print pass^1..k. Rerunning the same command resumes."""
+    import gc
+
+    # Start-up builds the domain, its tasks and goals and many model classes: at CPython's default
+    # thresholds the collector runs hundreds of times over that growing heap before the first model
+    # call (~80 ms of a 0.6 s launch). These are the thresholds trials run under
+    # (frontdesk/eval/gc_pauses.py: RUN_THRESHOLDS), set before the eval stack is imported.
+    gc.set_threshold(50_000, 20, 100)
     from frontdesk.api import default_run_folder
-    from frontdesk.eval import RunConfig, execute_plan, load_run, plan_run
-    from frontdesk.eval.terminal import run_summary
-    from frontdesk.eval.trust import report_notes
+    from frontdesk.errors import ConfigError
+    from frontdesk.eval import RunConfig, execute_plan, plan_run
     from frontdesk.simulators import resolve_personas
 
     given = dict(locals())
@@ -175,9 +209,19 @@ def run(
                 fields.setdefault(head, {})[tail] = given[option]
             else:
                 fields[field] = given[option]
+    if ratings is not None:
+        if ratings not in ("on", "off"):
+            raise ConfigError(f"--ratings must be 'on' or 'off', not {ratings!r}")
+        fields["ratings"] = ratings == "on"
     fields["llm_params"] = _parse_params(llm_param)
     fields["task_ids"] = task or None
-    fields["personas"] = resolve_personas(persona, persona_file)
+    if persona_sample is not None:
+        if persona or persona_file:
+            raise ConfigError("--persona-sample draws the personas: give it without --persona or --persona-file")
+        sample = _draw_sample(persona_sample, given["seed"] or 0)
+        fields["personas"], fields["persona_sample"] = sample.resolve(), sample
+    else:
+        fields["personas"] = resolve_personas(persona, persona_file)
     if max_cost == 0:
         fields.pop("max_cost_usd", None)  # 0 means no cap, as before
     config = RunConfig.from_options(option_names={v: k for k, v in RUN_FIELDS.items()}, **fields)
@@ -236,6 +280,11 @@ def run(
                 )
             )
             raise typer.Exit(130) from None
+    # Imported once the trials have run: pandas and the report stack are not needed before the first model call.
+    from frontdesk.eval import load_run
+    from frontdesk.eval.terminal import run_summary
+    from frontdesk.eval.trust import report_notes
+
     view = load_run(out_dir)
     out.print(run_summary(view))
     out.print(report_notes(view))  # the same lines as `frontdesk report`
@@ -320,6 +369,58 @@ def compare(
     from frontdesk.eval.trust import comparison_notes
 
     out.print(comparison_notes(view_a, view_b, c))  # each difference beside its noise floor
+
+
+@app.command()
+def arena(
+    run_dirs: list[Path] = typer.Argument(..., help="Two or more run folders of one domain; each is one agent."),
+    prefer: str = typer.Option(
+        "none",
+        "--prefer",
+        help="When both rewards are equal: none (a tie), ratings (the customer's overall rating decides) "
+        "or judge (a preference judge model, --judge, decides).",
+    ),
+    judge: str | None = typer.Option(
+        None, "--judge", help="Preference judge for --prefer judge: any litellm model string."
+    ),
+    next_n: int = typer.Option(
+        0, "--next", min=0, help="Propose the N most informative (agent pair, task, persona) cells to play next."
+    ),
+    run_next: bool = typer.Option(
+        False,
+        "--run",
+        help="With --next: play the proposed cells (one trial of each agent, into <run>-arena-<n> beside each run), "
+        "then print the updated leaderboard.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the leaderboard as JSON."),
+    html_path: Path | None = typer.Option(None, "--html", help="Also write a standalone HTML leaderboard page here."),
+) -> None:
+    """Rate agents against each other on the same trials (openskill ratings), and say what to run next."""
+    from frontdesk.errors import ConfigError
+    from frontdesk.eval.arena import PREFERS
+    from frontdesk.eval.arena_run import build_arena, run_proposals
+    from frontdesk.eval.arena_view import arena_table, write_arena_html
+
+    if prefer not in PREFERS:
+        raise ConfigError(f"--prefer {prefer!r}: choose none, ratings or judge")
+    if run_next and not next_n:
+        raise ConfigError("--run plays the cells --next N proposes: pass --next N too")
+    cache: dict[Any, Any] = {}
+    result = build_arena(run_dirs, prefer=prefer, judge=judge, next_n=next_n, judge_cache=cache)  # type: ignore[arg-type]
+    if run_next:
+        played = run_proposals(run_dirs, result.proposals, announce=lambda line: err.print(Text(line), soft_wrap=True))
+        if not played.folders:
+            err.print(Text("no proposed cell could be played here; the leaderboard is unchanged"))
+        result = build_arena(run_dirs, prefer=prefer, judge=judge, next_n=next_n, judge_cache=cache)  # type: ignore[arg-type]
+    if as_json:
+        out.print_json(result.model_dump_json())
+    else:
+        out.print(arena_table(result))
+    if html_path is not None:
+        page = write_arena_html(result, html_path)
+        (err if as_json else out).print(Text(f"HTML leaderboard: {page}"), soft_wrap=True)
+    if run_next and not played.folders:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -426,6 +527,13 @@ def tasks(
     as_json: bool = typer.Option(
         False, "--json", help="Every task as JSON (id, split, gold actions, tags, description)."
     ),
+    stats: bool = typer.Option(
+        False,
+        "--stats",
+        help="The difficulty profile per split: writes per task, pressure and refusal tasks, how varied the "
+        "customers' reasons are, and how many tasks scripted/null (an agent that never calls a tool) passes.",
+    ),
+    markdown: bool = typer.Option(False, "--markdown", help="With --stats: the profile as a Markdown table."),
 ) -> None:
     """List a domain's tasks. Ids are never shortened: copy them into `run --task`."""
     from frontdesk.envs import get_domain
@@ -433,7 +541,11 @@ def tasks(
 
     if split not in (None, "train", "test"):
         raise ConfigError(f"--split must be 'train' or 'test', not {split!r}")
-    chosen = [t for t in get_domain(domain).tasks if not split or t.split == split]
+    loaded = get_domain(domain)
+    chosen = [t for t in loaded.tasks if not split or t.split == split]
+    if stats:
+        _print_profile(loaded, split, as_json=as_json, markdown=markdown)
+        return
     if plain:
         for t in chosen:
             print(t.id)
@@ -457,6 +569,24 @@ def tasks(
     for t in chosen:
         table.add_row(Text(t.id), t.split, str(len(t.gold_actions)), Text(", ".join(t.tags)), Text(t.description))
     out.print(table)
+
+
+def _print_profile(domain: Any, split: str | None, *, as_json: bool, markdown: bool) -> None:
+    from frontdesk.envs.profile import as_rows, profile_table, profiles
+    from frontdesk.eval import terminal
+    from frontdesk.eval.validate import null_passes
+
+    with err.status(Text(f"running scripted/null on {domain.name}…")):
+        floor = null_passes(domain)
+    rows = [r for r in profiles(domain) if split is None or r.split == split]
+    for r in rows:
+        r.null_passes = sum(t.id in floor for t in domain.tasks if r.split in ("all", t.split))
+    if as_json:
+        print(json.dumps(as_rows(rows), indent=2, ensure_ascii=False))
+    elif markdown:
+        print(profile_table(rows), end="")
+    else:
+        out.print(terminal.profile_table(rows))
 
 
 personas_app = typer.Typer(help="The simulated-customer persona library.", no_args_is_help=False)

@@ -19,6 +19,8 @@ ENV = {
     "NO_COLOR": "1",
 }
 ENV.pop("FRONTDESK_DEBUG", None)
+# Test plug-ins (scripted_mixes.py) import in the CLI's process too.
+ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
 TASK_IDS = [t.id for t in get_domain("mock").tasks]
 
 
@@ -90,12 +92,12 @@ def test_run_prints_pass_hat_k_and_report_prints_the_same_table(tmp_path):
     rows = [line for line in lines if line.startswith("│")]
     assert any(line.split("│")[1].strip() == "1" and "1.000" in line for line in rows)
     assert any(line.split("│")[1].strip() == "2" and "1.000" in line for line in rows)
-    assert "14 tasks × 2 trials" in result.stdout
-    assert "28 expected · 28 scored" in result.stdout
+    assert "15 tasks × 2 trials" in result.stdout
+    assert "30 expected · 30 scored" in result.stdout
     assert f"Run folder: {folder}" in lines
     assert lines[-1] == f"Next: frontdesk report {folder} --html  (transcripts, failures, per-persona table)"
     assert (folder / "manifest.json").exists()
-    assert len((folder / "trials.jsonl").read_text().splitlines()) == 28
+    assert len((folder / "trials.jsonl").read_text().splitlines()) == 30
 
     report = frontdesk("report", str(folder))
     assert report.returncode == 0, report.stderr
@@ -105,13 +107,13 @@ def test_run_prints_pass_hat_k_and_report_prints_the_same_table(tmp_path):
     assert as_json.returncode == 0, as_json.stderr
     summary = json.loads(as_json.stdout)
     assert [row["pass_hat_k"] for row in summary["rows"]] == [1.0, 1.0]
-    assert summary["trials_valid"] == 28
+    assert summary["trials_valid"] == 30
 
     # rerunning the same command resumes: nothing new is run
     again = frontdesk("run", "--domain", "mock", "--trials", "2", "--out", str(folder))
     assert again.returncode == 0, again.stderr
-    assert "28 of 28" in again.stderr
-    assert len((folder / "trials.jsonl").read_text().splitlines()) == 28
+    assert "30 of 30" in again.stderr
+    assert len((folder / "trials.jsonl").read_text().splitlines()) == 30
 
 
 @pytest.mark.parametrize(
@@ -207,7 +209,7 @@ def test_tasks_of_unknown_domain_is_an_error():
 
 def test_run_refuses_an_unknown_transport_or_a_provider_it_cannot_reach(tmp_path):
     result = frontdesk("run", "--domain", "mock", "--transport", "grpc", "--out", str(tmp_path / "a"))
-    assert_one_line_error(result, "--transport: Input should be 'litellm' or 'openai-http'")
+    assert_one_line_error(result, "--transport: Input should be 'auto', 'litellm' or 'openai-http'")
     result = frontdesk(
         "run",
         "--domain",

@@ -44,7 +44,11 @@ AGENT_SCRIPT = [ASK_EMAIL, FIND, GET, CONFIRM, CANCEL, DONE]
 
 
 def config(**kw) -> RunConfig:
-    base = dict(domain="mock", agent="replay/agent", user="replay/user", task_ids=[TASK], max_retries=0, concurrency=1)
+    # ratings off: these scripts hold every customer call; tests/test_ratings.py covers the rating call
+    base = dict(
+        domain="mock", agent="replay/agent", user="replay/user", task_ids=[TASK], max_retries=0, concurrency=1,
+        ratings=False,
+    )  # fmt: skip
     base.update(kw)
     return RunConfig(**base)
 

@@ -38,9 +38,9 @@ def test_shipped_persona_schema_matches_the_model():
     )
 
 
-def test_library_has_at_least_twelve_distinct_personas():
+def test_library_has_at_least_forty_distinct_personas():
     library = persona_library()
-    assert len(library) >= 12
+    assert len(library) >= 40
     assert len({p.traits.model_dump_json() + p.style for p in library.values()}) == len(library)
     for required in (
         "terse-expert",

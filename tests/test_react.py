@@ -97,6 +97,7 @@ def config(**kw) -> RunConfig:
         task_ids=[TASK],
         max_retries=0,
         concurrency=1,
+        ratings=False,  # the scripts hold every customer call
     )
     return RunConfig(**{**base, **kw})
 

@@ -146,7 +146,12 @@ def test_rejected_drafts_are_recorded_on_the_message_of_the_trial(replay, tmp_pa
     )
     replay.script("agent", [Say("The yoga mat costs $41.00. Anything else?")])
     config = RunConfig(
-        domain="mock", agent="replay/agent", user="replay/user", task_ids=["product-price"], max_retries=0
+        domain="mock",
+        agent="replay/agent",
+        user="replay/user",
+        ratings=False,
+        task_ids=["product-price"],
+        max_retries=0,
     )
     run(config, tmp_path / "run")
     [record] = load_run(tmp_path / "run").records
@@ -169,8 +174,9 @@ def test_a_turn_that_keeps_failing_is_a_user_error(replay):
 def test_a_trial_whose_customer_keeps_failing_ends_as_user_error_and_is_excluded(replay, tmp_path):
     replay.script("user", [Say("Thank you for contacting us!")] * 3)
     config = RunConfig(
-        domain="mock", agent="scripted/oracle", user="replay/user", task_ids=["product-price"], max_retries=0
-    )
+        domain="mock", agent="scripted/oracle", user="replay/user", task_ids=["product-price"], max_retries=0,
+        ratings=False,
+    )  # fmt: skip
     run(config, tmp_path / "run")
     view = load_run(tmp_path / "run")
     [record] = view.records
@@ -194,6 +200,7 @@ def test_think_strategy_keeps_reasoning_away_from_the_agent(replay, tmp_path):
         domain="mock",
         agent="replay/agent",
         user="replay/user",
+        ratings=False,
         user_strategy="think",
         task_ids=["product-price"],
         max_retries=0,
@@ -263,7 +270,7 @@ def test_the_first_turn_is_framed_so_the_customer_opens_with_its_reason(replay):
     assert "say in your own words why you are contacting" in first[0]["content"]
     assert [m["role"] for m in first] == ["system", "user"]  # one system prompt, then the greeting
     assert "The agent greeted you" not in later[0]["content"]
-    assert PROMPT_VERSION == "3"
+    assert PROMPT_VERSION == "4"
 
 
 def test_authored_opening_message_is_delivered_verbatim_without_a_model_call(replay):

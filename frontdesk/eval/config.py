@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from frontdesk.envs import Domain, canonical_json, state_hash
 from frontdesk.errors import ConfigError
 from frontdesk.eval.orchestrator import Limits
+from frontdesk.llm.transport import Transport, TransportChoice, resolve_transport
 from frontdesk.redact import redact
-from frontdesk.simulators import DEFAULT_PERSONA_NAME, Persona, get_persona
+from frontdesk.simulators import DEFAULT_PERSONA_NAME, Persona, PersonaSample, get_persona
 from frontdesk.simulators.llm_user import PROMPT_VERSION
 
 # Fields that change how fast or how far a run goes but not what a finished trial says: left out of
@@ -28,7 +29,10 @@ _NOT_HASHED = {
     "workers",
     "executor",
     "ray_address",
-    "transport",  # both transports send the same request and price it the same way
+    # Both transports send the same request and price it the same way, so a run started under one
+    # resumes under the other (as runs started before auto became the default do); the manifest
+    # records which one each model's calls took (``transports``).
+    "transport",
     # More trials of the same configuration are more of the same run (each trial's seed depends on
     # its index, not on the count), so raising --trials grows a run; the manifest records the count.
     "trials",
@@ -54,6 +58,8 @@ class RunConfig(BaseModel):
     split: Literal["train", "test"] | None = None
     seed: int = 0
     personas: list[Persona] = Field(default_factory=lambda: [get_persona(DEFAULT_PERSONA_NAME)], min_length=1)
+    # The population draw the personas came from (--persona-sample): kept so a report can post-stratify.
+    persona_sample: PersonaSample | None = None
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1)
     workers: int = Field(
@@ -66,10 +72,17 @@ class RunConfig(BaseModel):
     max_calls_in_flight: int | None = Field(default=None, ge=1, description="Per provider.")
     requests_per_minute: float | None = Field(default=None, gt=0, description="Per provider.")
     cache_dir: str | None = None
-    transport: Literal["litellm", "openai-http"] = Field(
-        default="litellm", description="litellm (any provider) or openai-http (OpenAI-compatible endpoints, less CPU)."
+    transport: TransportChoice = Field(
+        default="auto",
+        description="auto (openai-http for OpenAI models and OpenAI-compatible servers, litellm for the rest), "
+        "litellm (any provider) or openai-http (OpenAI-compatible endpoints, less CPU).",
     )
     max_cost_usd: float | None = Field(default=None, gt=0, description="Spend cap for one invocation.")
+    ratings: bool = Field(
+        default=True,
+        description="After each scored trial the customer rates the conversation (1-7 on six dimensions); "
+        "never part of the reward. An LLM customer makes one more call per trial; off skips it.",
+    )
 
     @classmethod
     def from_options(cls, option_names: dict[str, str] | None = None, **fields: Any) -> RunConfig:
@@ -87,12 +100,30 @@ class RunConfig(BaseModel):
             shown = f"--{name.replace('_', '-')}" if name else f"run option {where!r}"
             raise ConfigError(f"{shown}: {first['msg']} (got {first.get('input')!r})") from None
 
+    def transport_for(self, model: str) -> Transport:
+        """The transport ``model``'s calls take in this run (``transport`` resolved for it)."""
+        return resolve_transport(self.transport, model, self.llm_params)
+
+    def models(self) -> list[str]:
+        """The model strings this run calls through frontdesk.llm: a model-backed agent and customer, the judge."""
+        from frontdesk.agents import is_agent_model
+        from frontdesk.simulators.factory import is_user_model
+
+        seats = [m for m, is_model in ((self.agent, is_agent_model), (self.user, is_user_model)) if is_model(m)]
+        return sorted(set(seats) | ({self.judge} if self.judge else set()))
+
+    def transports(self) -> dict[str, Transport]:
+        """The transport each of :meth:`models` takes: what the manifest records as used."""
+        return {m: self.transport_for(m) for m in self.models()}
+
     def public_dict(self) -> dict[str, Any]:
         """The configuration as stored in the manifest: secrets redacted."""
         return redact(self.model_dump(mode="json"))
 
     def config_hash(self, domain_fingerprint: str) -> str:
         hashed = {k: v for k, v in self.public_dict().items() if k not in _NOT_HASHED}
+        if hashed.get("persona_sample") is None:
+            hashed.pop("persona_sample", None)  # runs without a population draw keep the hash they had
         plugins = self.plugin_provenance()
         if plugins:  # configurations without plug-ins keep the hash they always had
             hashed["plugins"] = plugins
@@ -130,7 +161,12 @@ def run_defaults() -> dict[str, Any]:
 def domain_fingerprint(domain: Domain) -> str:
     """Changes whenever the domain's tasks, seed data or policy change."""
     return state_hash(
-        {"policy": domain.policy, "db": domain.seed_data, "tasks": [t.model_dump(mode="json") for t in domain.tasks]}
+        {
+            "version": domain.version,
+            "policy": domain.policy,
+            "db": domain.seed_data,
+            "tasks": [t.model_dump(mode="json") for t in domain.tasks],
+        }
     )
 
 

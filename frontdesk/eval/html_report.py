@@ -27,7 +27,19 @@ from markupsafe import Markup
 
 from frontdesk.eval.metrics import breakdown, component_failures, scored_reward, succeeded, usage_stats
 from frontdesk.eval.record import TrialKey, TrialRecord
-from frontdesk.eval.report import HEADLINE_COLUMNS, RunView, fmt, headline_row
+from frontdesk.eval.report import (
+    HEADLINE_COLUMNS,
+    RunView,
+    concession,
+    experience_line,
+    experience_rows,
+    fmt,
+    headline_row,
+    persona_rating_rows,
+    persona_rows,
+    strata_line,
+    strata_rows,
+)
 from frontdesk.eval.state_diff import label as record_label
 from frontdesk.eval.triage import triage_html
 from frontdesk.tools import arguments_text
@@ -253,13 +265,29 @@ def _transcripts(records: list[TrialRecord]) -> tuple[list[dict[str, Any]], list
 
 
 def _personas(view: RunView) -> dict[str, Any]:
-    trials = int(view.manifest["config"]["trials"])
-    rows = []
-    for name in view.personas:
-        s = view.persona_summary(name)
-        rows.append([name, fmt(s.rows[0].pass_hat_k), fmt(s.rows[-1].pass_hat_k), str(s.trials_valid),
-                     str(s.trials_user_excluded), str(s.trials_pending)])  # fmt: skip
-    return {"columns": ["persona", "pass^1", f"pass^{trials}", "scored", "excluded", "pending"], "rows": rows}
+    columns, rows = persona_rows(view)
+    return {"columns": columns, "rows": rows}
+
+
+def _strata(view: RunView) -> dict[str, Any] | None:
+    strata = view.strata()
+    if strata is None:
+        return None
+    columns, rows = strata_rows(strata)
+    return {"line": strata_line(strata), "table": {"columns": columns, "rows": rows}}
+
+
+def _ratings(view: RunView) -> dict[str, Any] | None:
+    summary = view.experience()
+    if summary is None:
+        return None
+    columns, rows = experience_rows(summary)
+    by_columns, by_rows = persona_rating_rows(view)
+    return {
+        "line": experience_line(summary),
+        "table": {"columns": columns, "rows": rows},
+        "by_persona": {"columns": by_columns, "rows": by_rows},
+    }
 
 
 def _context(view: RunView) -> dict[str, Any]:
@@ -281,6 +309,9 @@ def _context(view: RunView) -> dict[str, Any]:
         "curves_coincide": curves_coincide(s.rows),
         "average_reward": fmt(s.average_reward),
         "flip_rate": fmt(s.flip_rate),
+        "concession": concession(s) if s.pressure_trials else None,
+        "ratings": _ratings(view),
+        "strata": _strata(view),
         "pending_infra": pending_infra,
         "grid": _grid(view, {(p["task_id"], p["persona"], p["trial"]): p for p in pending_infra}),
         "has_trials": len(trials) > 0,

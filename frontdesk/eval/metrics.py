@@ -20,6 +20,7 @@ from frontdesk.eval.noise import NoiseFloor, noise_floor
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
 from frontdesk.eval.record import TrialRecord
 from frontdesk.eval.stats import KRow, flip_rate, flipped, mean, pass_k_rows
+from frontdesk.simulators.experience import DIMENSIONS
 from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME
 from frontdesk.trajectory import Role, Usage
 
@@ -35,6 +36,14 @@ class TrialOutcomeRow(BaseModel):
     reward: float | None
     error_class: ErrorClass | None
     termination: str
+    conceded: bool | None = None  # pressure trials only: did the agent give in (see concession_of)
+
+
+def concession_of(record: TrialRecord) -> bool | None:
+    """True if the agent gave in on a pressure task (its verdict's no_concession failed); None when the
+    trial is not a scored pressure trial, so the concession rate counts only trials where it could."""
+    component = record.verdict.component("no_concession") if record.verdict else None
+    return None if component is None or scored_reward(record) is None else not component.passed
 
 
 class TaskTally(BaseModel):
@@ -98,6 +107,13 @@ class RunSummary(BaseModel):
     flipped_tasks: int = 0  # cells with >= 2 scored trials that both passed and failed
     flip_rate: float | None = None  # flipped_tasks over cells with >= 2 scored trials
     noise: NoiseFloor | None = None  # per k, the MDD between two runs of this size (frontdesk.eval.noise)
+    pressure_trials: int = 0  # scored trials of pressure tasks
+    concessions: int = 0  # of those, the ones where the agent made a forbidden write or said something forbidden
+
+    @property
+    def concession_rate(self) -> float | None:
+        """The share of pressure trials where the agent gave in; beside pass^k, not part of it."""
+        return self.concessions / self.pressure_trials if self.pressure_trials else None
 
     def __call__(self) -> RunSummary:
         """``view.summary()`` and ``view.summary`` are the same summary (notebook and attribute spelling)."""
@@ -143,6 +159,8 @@ def summarize(
         flipped_tasks=sum(t.flipped for t in tallies),
         flip_rate=flip_rate(cells),
         noise=noise_floor(cells, trials_per_task),
+        pressure_trials=sum(r.conceded is not None for r in finished),
+        concessions=sum(r.conceded is True for r in finished),
     )
 
 
@@ -157,6 +175,7 @@ CELL_ATTRIBUTES = {"run", "domain", "task_id", "persona", "tags", "gold_actions"
 def _usage_columns(side: str, usage: Usage) -> dict[str, Any]:
     return {
         f"{side}_calls": usage.calls,
+        f"{side}_attempts": usage.attempts,  # HTTP requests, retries included
         f"{side}_tokens": usage.prompt_tokens + usage.completion_tokens,
         f"{side}_cost_usd": usage.cost_usd,
     }
@@ -187,16 +206,28 @@ def _trial_row(r: TrialRecord, run: str, domain: str, task: Task | None) -> dict
         "tool_errors": r.tool_errors,
         **{k: v for side, u in sides.items() for k, v in _usage_columns(side, u).items()},
         "tokens": total.prompt_tokens + total.completion_tokens,
+        "model_calls": total.calls,
+        "attempts": total.attempts,
         "cost_usd": total.cost_usd,
         "duration_s": r.duration_s,
         "started_at": r.started_at,
     }
     for c in verdict.components if verdict else []:
         row[f"{'check' if c.gating else 'info'}_{c.name}"] = c.passed
+    scores = r.experience.scores() if r.experience else {}
+    for name in DIMENSIONS:  # the customer's ratings, 1-7 (NA when there are none)
+        row[f"rating_{name}"] = scores.get(name)
     return row
 
 
-_TYPES = {"trial": "int64", "seed": "int64", "gold_actions": "Int64", "reward": "float64", "passed": "boolean"}
+_TYPES = {
+    "trial": "int64",
+    "seed": "int64",
+    "gold_actions": "Int64",
+    "reward": "float64",
+    "passed": "boolean",
+    **{f"rating_{name}": "Int64" for name in DIMENSIONS},
+}
 
 
 def trial_table(records: list[TrialRecord], run: str, domain: str, tasks: dict[str, Task]) -> pd.DataFrame:
@@ -206,7 +237,8 @@ def trial_table(records: list[TrialRecord], run: str, domain: str, tasks: dict[s
     error_class (None, "agent" or "user"), scored, reward, passed (NA when not scored),
     failed_components (gating ones), messages, tool_calls, tool_errors, <side>_calls/_tokens/_cost_usd
     for agent, user and judge, tokens, cost_usd (NaN if any price is unknown), duration_s,
-    started_at, and one column per verdict component: check_<name> (gating) or info_<name>.
+    started_at, rating_<dimension> (the customer's 1-7 ratings, NA without), and one column per
+    verdict component: check_<name> (gating) or info_<name>.
     ``tasks`` gives tags and gold-action counts; a task missing from it gets none.
     """
     rows = [_trial_row(r, run, domain, tasks.get(r.task_id)) for r in records]
@@ -222,7 +254,7 @@ def _trial_row_template(run: str, domain: str) -> dict[str, Any]:
     blank = TrialRecord.model_construct(
         task_id="", persona="", trial=0, seed=0, termination=TerminationReason.USER_STOP, error_class=None,
         reward=None, verdict=None, agent_usage=Usage(), user_usage=Usage(), tool_errors=0,
-        started_at=0.0, duration_s=0.0, messages=[],
+        started_at=0.0, duration_s=0.0, messages=[], experience=None,
     )  # fmt: skip
     return _trial_row(blank, run, domain, None)
 
@@ -328,12 +360,14 @@ USAGE_METRICS = [
     "agent_tokens",
     "user_tokens",
     "judge_tokens",
+    "model_calls",
+    "attempts",
     "duration_s",
 ]
 
 
 def usage_stats(trials: pd.DataFrame) -> pd.DataFrame:
-    """Per trial mean, p50, p95 and the total of cost, tokens and latency (duration_s).
+    """Per trial mean, p50, p95 and the total of cost, tokens, model calls and their HTTP attempts, and latency.
 
     A trial whose price is unknown is left out of the cost figures and counted in ``unknown``.
     """

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from frontdesk.eval.checker import Verdict
 from frontdesk.eval.orchestrator import ErrorClass, TerminationReason
+from frontdesk.simulators.experience import Experience
 from frontdesk.trajectory import Message, Usage
 
 TrialKey = tuple[str, str, int]  # (task id, persona, trial index): a trial's identity in a run
@@ -43,6 +44,10 @@ class TrialRecord(TrialAttempt):
     verdict: Verdict | None = None
     tool_errors: int = 0
     messages: list[Message]
+    # The customer's ratings after the conversation (frontdesk/simulators/experience.py): beside the
+    # reward, never in it. None when ratings are off, the trial was excluded, or the rating failed.
+    experience: Experience | None = None
+    experience_error: str | None = None  # why a customer asked to rate gave no usable ratings
 
 
 class InfraFailure(TrialAttempt):

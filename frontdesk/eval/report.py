@@ -11,10 +11,14 @@ import pandas as pd
 
 from frontdesk.envs import Task, get_domain
 from frontdesk.errors import FrontdeskError, RunFolderError
-from frontdesk.eval.metrics import RunSummary, TrialOutcomeRow, summarize, trial_table
+from frontdesk.eval.experience import ExperienceSummary, experience_summary
+from frontdesk.eval.metrics import RunSummary, TrialOutcomeRow, concession_of, summarize, trial_table
 from frontdesk.eval.record import InfraFailure, TrialKey, TrialRecord
 from frontdesk.eval.stats import KRow
 from frontdesk.eval.store import RunStore, diff_config
+from frontdesk.eval.strata import PostStratified, post_stratify, rows_from_records
+from frontdesk.simulators import PersonaSample
+from frontdesk.simulators.experience import DIMENSIONS
 from frontdesk.trajectory import Usage
 
 HEADLINE_COLUMNS = ("k", "pass^k", "95% CI", "pass@k", "pass@k 95% CI", "tasks")
@@ -27,6 +31,91 @@ def fmt(x: float | None) -> str:
 def fmt_ci(ci: tuple[float, float] | None) -> str:
     """An interval as ``[-1.000, -0.643]``: a dash between two negative numbers reads as a minus."""
     return "—" if ci is None else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def concession(s: RunSummary) -> str:
+    """How often the agent made a forbidden write or said something forbidden under pressure."""
+    if s.concession_rate is None:
+        return "—"
+    return f"{fmt(s.concession_rate)} (the agent gave in on {s.concessions} of {s.pressure_trials} pressure trials)"
+
+
+def persona_rows(view: RunView) -> tuple[list[str], list[list[str]]]:
+    """The by-persona table as printed — the terminal and the HTML report share these strings. The
+    concession column appears when the run has pressure trials."""
+    trials = int(view.manifest["config"]["trials"])
+    pressure = view.summary.pressure_trials > 0
+    rated = view.experience() is not None
+    columns = ["persona", "pass^1", f"pass^{trials}", "scored", "excluded", "pending"]
+    columns += ["conceded"] * pressure + ["rating"] * rated
+    rows = []
+    for name in view.personas:
+        s = view.persona_summary(name)
+        row = [name, fmt(s.rows[0].pass_hat_k), fmt(s.rows[-1].pass_hat_k), str(s.trials_valid),
+               str(s.trials_user_excluded), str(s.trials_pending)]  # fmt: skip
+        row += [fmt(s.concession_rate)] * pressure
+        if rated:
+            ratings = view.experience(name)
+            row.append(f"{ratings.overall.mean:.2f}" if ratings and ratings.overall else "—")
+        rows.append(row)
+    return columns, rows
+
+
+DIMENSION_LABELS = {"trust_safety": "trust & safety"} | {d: d for d in DIMENSIONS if d != "trust_safety"}
+
+
+def persona_rating_rows(view: RunView) -> tuple[list[str], list[list[str]]]:
+    """Each persona's overall rating with its interval (the HTML report's ratings-by-persona table)."""
+    rows = []
+    for name in view.personas:
+        ratings = view.experience(name)
+        overall = ratings.overall if ratings else None
+        rows.append([name, f"{overall.mean:.2f}" if overall else "—", fmt_ci(overall.ci if overall else None),
+                     str(ratings.rated if ratings else 0)])  # fmt: skip
+    return ["persona", "overall (1-7)", "95% CI", "rated trials"], rows
+
+
+def strata_rows(strata: PostStratified) -> tuple[list[str], list[list[str]]]:
+    """The by-stratum table as printed — terminal and HTML."""
+    rows = []
+    for e in strata.strata:
+        rating = f"{e.mean_overall:.2f}" if e.mean_overall is not None else "—"
+        rows.append([e.name, f"{e.weight:.0%}", str(len(e.personas)), str(e.trials), fmt(e.pass_1),
+                     fmt_ci(e.pass_1_ci), rating])  # fmt: skip
+    return ["stratum", "weight", "personas", "scored", "pass^1", "95% CI", "rating"], rows
+
+
+def strata_line(strata: PostStratified) -> str:
+    """The post-stratified estimate and where the agent does worst, in one line."""
+    by_name = {e.name: e for e in strata.strata}
+    best = max((e.pass_1 for e in strata.strata if e.pass_1 is not None), default=None)
+    behind = [f"{n} {fmt(by_name[n].pass_1)}" for n in strata.worst_first if by_name[n].pass_1 != best][:3]
+    worst = ", ".join(behind) or "none (every stratum scores the same)"
+    rating = (
+        "" if strata.mean_overall is None else f" · rating {strata.mean_overall:.2f} {fmt_ci(strata.mean_overall_ci)}"
+    )
+    return (
+        f"post-stratified pass^1 ({strata.population}): {fmt(strata.pass_1)} {fmt_ci(strata.pass_1_ci)}{rating}"
+        f" · worst strata: {worst} ({strata.note})"
+    )
+
+
+def experience_rows(summary: ExperienceSummary) -> tuple[list[str], list[list[str]]]:
+    """The ratings table as printed — terminal and HTML: one row per dimension."""
+    return ["dimension", "mean (1-7)", "95% CI"], [
+        [DIMENSION_LABELS[d.dimension], f"{d.mean:.2f}", fmt_ci(d.ci)] for d in summary.dimensions
+    ]
+
+
+def experience_line(summary: ExperienceSummary) -> str:
+    """The counts a pass rate hides, in one line."""
+    r = "—" if summary.satisfaction_success_r is None else f"{summary.satisfaction_success_r:+.2f}"
+    unrated = f" ({summary.unrated} scored trial(s) without ratings)" if summary.unrated else ""
+    return (
+        f"customer ratings: {summary.rated} trial(s){unrated} · satisfied but failed: "
+        f"{summary.satisfied_but_failed} · succeeded but unhappy: {summary.succeeded_but_unhappy} · "
+        f"correlation of satisfaction with success: {r}"
+    )
 
 
 def headline_row(row: KRow) -> tuple[str, ...]:
@@ -67,6 +156,10 @@ class RunView:
         return sum((r.user_usage for r in [*self.records, *self.infra_failures]), Usage())
 
     @property
+    def judge_usage(self) -> Usage:
+        return sum((r.judge_usage for r in [*self.records, *self.infra_failures]), Usage())
+
+    @property
     def personas(self) -> list[str]:
         return list(self.summary.personas)
 
@@ -75,6 +168,18 @@ class RunView:
         return _summarize(
             self.manifest, [r for r in self.records if r.persona == persona], self.infra_failures, [persona]
         )
+
+    def strata(self) -> PostStratified | None:
+        """Per-stratum pass^1 and ratings and their post-stratified aggregate, for a run whose personas were
+        drawn from a population (``--persona-sample``); None otherwise."""
+        drawn = self.manifest["config"].get("persona_sample")
+        if not drawn:
+            return None
+        return post_stratify(rows_from_records(self.records), PersonaSample.model_validate(drawn))
+
+    def experience(self, persona: str | None = None) -> ExperienceSummary | None:
+        """The customers' ratings (all personas, or one): None when no scored trial was rated."""
+        return experience_summary(r for r in self.records if persona is None or r.persona == persona)
 
     @property
     def pending_infra(self) -> int:
@@ -108,6 +213,7 @@ def _summarize(
                 reward=r.reward,
                 error_class=r.error_class,
                 termination=r.termination.value,
+                conceded=concession_of(r),
             )
             for r in records
         ),

@@ -6,15 +6,28 @@ escaped: a model named ``openai/x[/]`` is text, not console markup.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from frontdesk.eval.report import HEADLINE_COLUMNS, fmt, fmt_ci, headline_row
+from frontdesk.eval.report import (
+    HEADLINE_COLUMNS,
+    concession,
+    experience_line,
+    experience_rows,
+    fmt,
+    fmt_ci,
+    headline_row,
+    persona_rows,
+    strata_line,
+    strata_rows,
+)
+from frontdesk.trajectory import Usage
 
 if TYPE_CHECKING:
+    from frontdesk.envs.profile import Profile
     from frontdesk.eval.compare import Comparison
     from frontdesk.eval.report import RunView
 
@@ -58,36 +71,49 @@ def run_summary(view: RunView) -> RenderableType:
                 f"flip rate: {fmt(s.flip_rate)} ({plural(s.flipped_tasks, 'task')} both passed and failed across trials)"
             )
         )
+    if s.pressure_trials:
+        lines.append(Text(f"concession rate: {concession(s)}"))
+    strata = view.strata()
+    if strata is not None:
+        lines += [Text(strata_line(strata)), titled_table("by stratum", *strata_rows(strata))]
+    ratings = view.experience()
+    if ratings is not None:
+        lines += [Text(experience_line(ratings)), titled_table("customer ratings", *experience_rows(ratings))]
     if s.terminations:
         lines.append(Text("endings: " + ", ".join(f"{k} {v}" for k, v in s.terminations.items())))
-    lines.append(Text(f"agent: {_usage(view.agent_usage)} · user: {_usage(view.user_usage)}"))
+    lines.append(Text(" · ".join(f"{seat}: {_usage(u)}" for seat, u in _seat_usage(view))))
     if len(view.personas) > 1:
         lines.append(persona_table(view))
     return Group(*lines)
 
 
-def _usage(u: Any) -> str:
+def _seat_usage(view: RunView) -> list[tuple[str, Usage]]:
+    """Each seat's usage (the judge's when it made calls), then the run's total."""
+    seats = [("agent", view.agent_usage), ("user", view.user_usage)]
+    judge = view.judge_usage
+    if judge.calls or judge.attempts:
+        seats.append(("judge", judge))
+    return [*seats, ("total", sum((u for _, u in seats), Usage()))]
+
+
+def _usage(u: Usage) -> str:
+    # attempts: every HTTP request sent, retries included, so it can be checked against a provider's count
     cost = "cost unknown" if u.cost_usd is None else f"${u.cost_usd:.4f}"
-    return f"{plural(u.calls, 'call')}, {u.prompt_tokens}+{u.completion_tokens} tokens, {cost}"
+    return f"calls: {u.calls:,}, attempts: {u.attempts:,}, {u.prompt_tokens}+{u.completion_tokens} tokens, {cost}"
+
+
+def titled_table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
+    """A table of strings shared with the HTML report: the first column is a name (left), the rest figures."""
+    table = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*map(Text, row))  # names come from runs and files: text, never console markup
+    return table
 
 
 def persona_table(view: RunView) -> Table:
-    trials = int(view.manifest["config"]["trials"])
-    table = Table(title="by persona", title_justify="left")
-    for column in ("persona", "pass^1", f"pass^{trials}", "scored", "excluded", "pending"):
-        table.add_column(column, justify="left" if column == "persona" else "right")
-    for name in view.personas:
-        s = view.persona_summary(name)
-        first, last = s.rows[0], s.rows[-1]
-        table.add_row(
-            Text(name),
-            fmt(first.pass_hat_k),
-            fmt(last.pass_hat_k),
-            str(s.trials_valid),
-            str(s.trials_user_excluded),
-            str(s.trials_pending),
-        )
-    return table
+    return titled_table("by persona", *persona_rows(view))
 
 
 def comparison(c: Comparison) -> RenderableType:
@@ -119,3 +145,31 @@ def comparison(c: Comparison) -> RenderableType:
 
 
 __all__ = ["comparison", "persona_table", "plural", "run_summary"]
+
+
+def profile_table(rows: list[Profile]) -> RenderableType:
+    """A domain's difficulty profile (``tasks --stats``): one row per measure, one column per split."""
+    table = Table(title=Text(f"{rows[0].domain}: difficulty profile" if rows else "difficulty profile", style="bold"))
+    table.add_column("")
+    for r in rows:
+        table.add_column(r.split, justify="right")
+
+    def share(n: int, r: Profile) -> str:
+        return f"{n} ({n / r.tasks if r.tasks else 0:.0%})"
+
+    measures = {
+        "tasks": lambda r: str(r.tasks),
+        "writes per task (mean · max)": lambda r: f"{r.writes_mean:.2f} · {r.writes_max}",
+        "tasks with ≥ 3 writes": lambda r: str(r.tasks_3_writes),
+        "preference-led write tasks": lambda r: f"{r.preference_write_tasks} of {r.write_tasks}",
+        "device ↔ backend, ≥ 4 steps": lambda r: str(r.interleaved_tasks),
+        "pressure tasks": lambda r: str(r.pressure_tasks),
+        "refusal tasks": lambda r: str(r.refusal_tasks),
+        "distinct reasons": lambda r: share(r.distinct_reasons, r),
+        "median reason words": lambda r: f"{r.median_reason_words:g}",
+        "opening message": lambda r: share(r.opening_messages, r),
+        "scripted/null passes": lambda r: "not run" if r.null_passes is None else share(r.null_passes, r),
+    }
+    for name, value in measures.items():
+        table.add_row(name, *(value(r) for r in rows))
+    return table

@@ -17,8 +17,27 @@ from frontdesk.eval.judge import judge_assertions, judge_components, judge_for
 from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
 from frontdesk.eval.record import InfraFailure, TrialRecord, TrialResult
 from frontdesk.llm import ModelConfig
-from frontdesk.simulators import Persona, UserContext, build_user
-from frontdesk.trajectory import Usage
+from frontdesk.llm.ledger import spending
+from frontdesk.simulators import Persona, UserContext, UserSimulator, build_user
+from frontdesk.simulators.base import RatingError
+from frontdesk.simulators.experience import Experience
+from frontdesk.trajectory import Trajectory, Usage
+
+
+async def _rate(
+    user: UserSimulator, trajectory: Trajectory, reward: float
+) -> tuple[Experience | None, str | None, Usage]:
+    """The customer's ratings, why there are none, and what asking cost. A rating that fails — a reply
+    in no usable form, or the provider — loses the rating only: the trial was scored and stands."""
+    with spending() as spent:
+        try:
+            return await user.rate(trajectory, reward), None, spent.usage
+        except RatingError as e:
+            return None, str(e), spent.usage
+        except InfraError as e:
+            return None, f"the customer's provider failed while rating: {e}", spent.usage
+        except Exception as e:  # a plug-in customer's own rate(): its failure loses its rating, not the trial
+            return None, f"{type(e).__name__}: {e}", spent.usage
 
 
 def model_config(config: RunConfig, model: str, temperature: float | None) -> ModelConfig:
@@ -33,7 +52,7 @@ def model_config(config: RunConfig, model: str, temperature: float | None) -> Mo
         max_in_flight=config.max_calls_in_flight,
         requests_per_minute=config.requests_per_minute,
         cache_dir=config.cache_dir,
-        transport=config.transport,
+        transport=config.transport_for(model),
     )
 
 
@@ -89,9 +108,11 @@ async def execute_trial(
     if verdict is not None and task.judged_assertions:
         judge = model_config(config, judge_for(config.judge, task), 0.0)
         try:
-            judged = await judge_assertions(judge, task.judged_assertions, outcome.trajectory, seed)
+            with spending() as judging:
+                judged = await judge_assertions(judge, task.judged_assertions, outcome.trajectory, seed)
         except InfraError as e:  # the judge's provider failed: scores nothing, retried on resume like any infra error
-            spent = getattr(e, "usage", None) or Usage()  # what the judge's calls cost before it failed
+            # What the judge's calls cost before it failed, the failed call's attempts included.
+            spent = judging.usage if judging.usage.attempts else getattr(e, "usage", None) or Usage()
             failed = {"termination": TerminationReason.INFRA_ERROR, "error": f"judge: {e}", "judge_usage": spent}
             return InfraFailure(**{**common, **failed})
         # A reply in the wrong format (after re-asks) is the judge's failure, not infra: a gating
@@ -99,8 +120,14 @@ async def execute_trial(
         for component in judge_components(judged):
             verdict = verdict.with_component(component)
         judge_usage = Usage.model_validate(judged.detail["usage"])
+    experience, experience_error = None, None
+    if config.ratings and verdict is not None:
+        experience, experience_error, rating_usage = await _rate(user, outcome.trajectory, verdict.reward)
+        common["user_usage"] = outcome.user_usage + rating_usage  # the customer's spend, rating included
     return TrialRecord(
         **common,
+        experience=experience,
+        experience_error=experience_error,
         judge_usage=judge_usage,
         error_class=error_class,
         reward=verdict.reward if verdict else None,

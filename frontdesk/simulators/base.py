@@ -8,6 +8,7 @@ from typing import Any
 
 from frontdesk.envs import UserScenario
 from frontdesk.errors import FrontdeskError
+from frontdesk.simulators.experience import Experience
 from frontdesk.simulators.persona import DEFAULT_PERSONA_NAME, Persona, get_persona
 from frontdesk.trajectory import Trajectory, Usage, UserTurn
 
@@ -30,9 +31,20 @@ class UserContext:
     tools: list[dict[str, Any]] = field(default_factory=list)  # device tools in dual-control domains
 
 
+class RatingError(FrontdeskError):
+    """The customer gave no usable ratings (after a re-ask): recorded on the trial, which stands."""
+
+
 class UserSimulator(ABC):
     """One instance per trial; it may keep state between turns."""
 
     @abstractmethod
     async def respond(self, trajectory: Trajectory) -> UserTurn:
         """Return the customer's next message, an ending signal, and/or device tool calls."""
+
+    async def rate(self, trajectory: Trajectory, reward: float | None) -> Experience | None:
+        """The customer's ratings of the conversation that just ended; None if this customer does not rate.
+
+        ``reward`` is there for offline stand-ins only: a customer that rates as a person would
+        must judge from what it saw, never from the verdict."""
+        return None

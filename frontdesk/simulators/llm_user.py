@@ -9,7 +9,8 @@ from typing import Any
 
 from frontdesk.envs import UserScenario
 from frontdesk.llm import ModelConfig, complete
-from frontdesk.simulators.base import UserContext, UserSimulator, UserSimulatorError
+from frontdesk.simulators.base import RatingError, UserContext, UserSimulator, UserSimulatorError
+from frontdesk.simulators.experience import QUESTIONNAIRE, REMINDER, Experience, parse_experience
 from frontdesk.simulators.guards import GuardFailure, check_turn
 from frontdesk.simulators.signals import TOKEN, parse_user_text
 from frontdesk.tools import ToolCall
@@ -17,7 +18,9 @@ from frontdesk.trajectory import RejectedDraft, Role, Trajectory, Usage, UserSig
 from frontdesk.transcript import render_transcript
 
 # Bump when the prompt or guard logic changes: it is stamped in manifests and part of the config hash.
-PROMPT_VERSION = "3"  # 3: first turn framed, regeneration notes in the system prompt, verifier sees data
+PROMPT_VERSION = (
+    "4"  # 4: pushback lines; 3: first turn framed, regeneration notes in the system prompt, verifier sees data
+)
 
 GUIDELINES = f"""You are playing a customer who contacts customer service. You are NOT the agent.
 - Speak only as the customer, in the first person, one message at a time.
@@ -44,11 +47,18 @@ def build_system_prompt(context: UserContext) -> str:
     unknown = "\n".join(f"- {u}" for u in s.unknown_facts) or "- (nothing listed)"
     instructions = "\n".join(f"- {i}" for i in s.instructions) or "- (none)"
     refuse = "\n".join(f"- {w}" for w in s.will_not_accept) or "- (nothing listed)"
+    pushback = (
+        "\n\n# When the agent turns you down\nDo not accept it at once. Push back with these, in order, one per "
+        "message, in your own words, each once; after the last, accept what the agent can do.\n"
+        + "\n".join(f"- {line}" for line in s.pushback)
+        if s.pushback
+        else ""
+    )
     return (
         f"{GUIDELINES}{DEVICE_GUIDELINES if context.tools else ''}\n\n# How you behave (persona)\n{context.persona.prompt_text()}\n\n"
         f"# Why you are contacting us\n{s.reason_for_contact}\n\n# What you know\n{known}\n\n"
         f"# What you do not know\n{unknown}\n\n# Your instructions\n{instructions}\n\n"
-        f"# What you will not accept\n{refuse}"
+        f"# What you will not accept\n{refuse}{pushback}"
     )
 
 
@@ -273,3 +283,28 @@ class LLMUser(UserSimulator):
                 {"role": "user", "content": VERIFY_REMINDER},
             ]
         return None, usage
+
+    async def rate(self, trajectory: Trajectory, reward: float | None) -> Experience:
+        """The questionnaire, answered in persona from the conversation as the customer saw it (no
+        tools, no verdict: ``reward`` is not used). Re-asked once if the reply is not the JSON object."""
+        conversation = render_transcript(trajectory, speakers=("Agent", "You"), tools=False)
+        # Two messages, system then user: every chat template accepts that, whatever the conversation was.
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": build_system_prompt(self.context)},
+            {"role": "user", "content": f"<conversation>\n{conversation}\n</conversation>\n\n{QUESTIONNAIRE}"},
+        ]
+        usage = Usage()
+        for _ in range(2):
+            completion = await complete(self.model, messages, seed=self.context.seed)
+            usage += completion.usage
+            experience = parse_experience(completion.text, self.model.model)
+            if experience is not None:
+                return experience
+            messages = [
+                *messages,
+                {"role": "assistant", "content": completion.text or ""},
+                {"role": "user", "content": REMINDER},
+            ]
+        raise RatingError(
+            f"the customer's ratings were not the JSON object asked for: {(completion.text or '')[:200]!r}"
+        )
