@@ -572,15 +572,12 @@ def tasks(
 
 
 def _print_profile(domain: Any, split: str | None, *, as_json: bool, markdown: bool) -> None:
-    from frontdesk.envs.profile import as_rows, profile_table, profiles
+    from frontdesk.envs.profile import as_rows, profile_table
     from frontdesk.eval import terminal
-    from frontdesk.eval.validate import null_passes
+    from frontdesk.eval.validate import profiles_with_floor
 
     with err.status(Text(f"running scripted/null on {domain.name}…")):
-        floor = null_passes(domain)
-    rows = [r for r in profiles(domain) if split is None or r.split == split]
-    for r in rows:
-        r.null_passes = sum(t.id in floor for t in domain.tasks if r.split in ("all", t.split))
+        rows = [r for r in profiles_with_floor(domain) if split is None or r.split == split]
     if as_json:
         print(json.dumps(as_rows(rows), indent=2, ensure_ascii=False))
     elif markdown:

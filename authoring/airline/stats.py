@@ -9,7 +9,8 @@ from collections import Counter
 from statistics import mean
 
 from frontdesk.envs.domain import Domain
-from frontdesk.envs.profile import profile_table, profiles
+from frontdesk.envs.profile import profile_table
+from frontdesk.eval.validate import profiles_with_floor
 from frontdesk.tools import ToolKind
 
 
@@ -58,4 +59,6 @@ def rows(domain: Domain) -> list[tuple[str, str]]:
 def table(domain: Domain) -> str:
     """The domain in figures, then the tasks' difficulty profile (frontdesk.envs.profile)."""
     lines = ["| | airline |", "|---|---|"] + [f"| {name} | {value} |" for name, value in rows(domain)]
-    return "\n".join(lines) + "\n\nHow hard and how varied the tasks are:\n\n" + profile_table(profiles(domain))
+    return (
+        "\n".join(lines) + "\n\nHow hard and how varied the tasks are:\n\n" + profile_table(profiles_with_floor(domain))
+    )

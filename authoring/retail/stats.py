@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections import Counter
 
 from frontdesk.envs.domain import Domain
-from frontdesk.envs.profile import profile_table, profiles
+from frontdesk.envs.profile import profile_table
 from frontdesk.envs.retail.db import ORDER_STATUSES
+from frontdesk.eval.validate import profiles_with_floor
 from frontdesk.tools import ToolKind
 
 # Task tags shown in the table, in this order (a task may carry several).
@@ -58,5 +59,7 @@ def table(domain: Domain) -> str:
     ]
     lines = ["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
     return (
-        "\n".join(lines) + "\n\nDifficulty profile (`frontdesk tasks --stats`):\n\n" + profile_table(profiles(domain))
+        "\n".join(lines)
+        + "\n\nDifficulty profile (`frontdesk tasks --stats`):\n\n"
+        + profile_table(profiles_with_floor(domain))
     )

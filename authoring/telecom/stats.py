@@ -10,7 +10,8 @@ from collections import Counter
 from authoring.telecom.scenarios.issues import ISSUES
 from authoring.telecom.scenarios.pressure import DEMANDS
 from frontdesk.envs.domain import Domain
-from frontdesk.envs.profile import profile_table, profiles
+from frontdesk.envs.profile import profile_table
+from frontdesk.eval.validate import profiles_with_floor
 
 
 def _values(tags: list[str], prefix: str) -> list[str]:
@@ -33,7 +34,7 @@ def table(domain: Domain) -> str:
         "",
         "Difficulty profile (`frontdesk tasks --domain telecom --stats`):",
         "",
-        profile_table(profiles(domain)),
+        profile_table(profiles_with_floor(domain)),
     ]
 
     symptoms = list(dict.fromkeys(i.symptom for i in ISSUES))

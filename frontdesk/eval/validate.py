@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from frontdesk.envs import Amount, Domain, Duration, Environment, Output, Phrases, Task, canonical_json, describe_output
+from frontdesk.envs.profile import Profile, profiles
 from frontdesk.errors import BrokenTaskError, TaskFileError
 from frontdesk.eval.checker import Goal, build_goal
 from frontdesk.eval.config import RunConfig
@@ -136,6 +137,16 @@ async def _null_passes(domain: Domain, tasks: list[Task]) -> set[str]:
 def null_passes(domain: Domain, tasks: list[Task] | None = None) -> set[str]:
     """Ids of the tasks a do-nothing agent passes: each one measures nothing (``tasks --stats`` counts them)."""
     return asyncio.run(_null_passes(domain, domain.tasks if tasks is None else tasks))
+
+
+def profiles_with_floor(domain: Domain) -> list[Profile]:
+    """The domain's difficulty profile per split, with how many tasks scripted/null passes in each
+    (what ``tasks --stats`` prints and each domain's README holds)."""
+    floor = null_passes(domain)
+    rows = profiles(domain)
+    for r in rows:
+        r.null_passes = sum(t.id in floor for t in domain.tasks if r.split in ("all", t.split))
+    return rows
 
 
 async def validate_domain(domain: Domain) -> list[TaskCheck]:
