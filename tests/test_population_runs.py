@@ -7,7 +7,7 @@ from test_cli import assert_one_line_error, frontdesk
 
 from frontdesk.eval import RunConfig, load_run, run
 from frontdesk.eval.html_report import render_html
-from frontdesk.eval.report import strata_line
+from frontdesk.eval.report import strata_line, strata_rows
 from frontdesk.simulators import draw_personas, resolve_population
 
 
@@ -26,6 +26,9 @@ def test_a_population_run_records_its_draw_and_is_post_stratified(tmp_path):
     assert [e.pass_1 for e in strata.strata] == [0.5] * 7
     assert strata.pass_1 == 0.5 and strata.missing == []
     assert "none (every stratum scores the same)" in strata_line(strata)
+    columns, rows = strata_rows(view, strata)
+    assert columns == ["stratum", "weight", "personas", "scored", "pass^1", "95% CI", "rating"]  # one trial: no pass^k
+    assert rows[0][4] == "0.500" and rows[0][-1] == "4.00"  # scripted ratings: 6 for the pass, 2 for the fail
     html = render_html(view)
     assert 'id="strata-table"' in html and "post-stratified pass^1 (us-adults): 0.500" in html
 

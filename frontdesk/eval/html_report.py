@@ -273,7 +273,7 @@ def _strata(view: RunView) -> dict[str, Any] | None:
     strata = view.strata()
     if strata is None:
         return None
-    columns, rows = strata_rows(strata)
+    columns, rows = strata_rows(view, strata)
     return {"line": strata_line(strata), "table": {"columns": columns, "rows": rows}}
 
 

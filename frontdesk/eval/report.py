@@ -75,14 +75,18 @@ def persona_rating_rows(view: RunView) -> tuple[list[str], list[list[str]]]:
     return ["persona", "overall (1-7)", "95% CI", "rated trials"], rows
 
 
-def strata_rows(strata: PostStratified) -> tuple[list[str], list[list[str]]]:
-    """The by-stratum table as printed — terminal and HTML."""
+def strata_rows(view: RunView, strata: PostStratified) -> tuple[list[str], list[list[str]]]:
+    """The by-stratum table as printed — terminal and HTML: pass^1 with its interval, pass^k over the
+    stratum's (task, persona) cells, the mean overall rating."""
+    trials = int(view.manifest["config"]["trials"])
     rows = []
     for e in strata.strata:
         rating = f"{e.mean_overall:.2f}" if e.mean_overall is not None else "—"
+        pass_k = fmt(view.group_summary(e.personas).rows[-1].pass_hat_k) if e.personas else "—"
         rows.append([e.name, f"{e.weight:.0%}", str(len(e.personas)), str(e.trials), fmt(e.pass_1),
-                     fmt_ci(e.pass_1_ci), rating])  # fmt: skip
-    return ["stratum", "weight", "personas", "scored", "pass^1", "95% CI", "rating"], rows
+                     fmt_ci(e.pass_1_ci), *[pass_k] * (trials > 1), rating])  # fmt: skip
+    columns = ["stratum", "weight", "personas", "scored", "pass^1", "95% CI", *[f"pass^{trials}"] * (trials > 1)]
+    return [*columns, "rating"], rows
 
 
 def strata_line(strata: PostStratified) -> str:
@@ -165,8 +169,13 @@ class RunView:
 
     def persona_summary(self, persona: str) -> RunSummary:
         """The same figures restricted to one persona's trials."""
+        return self.group_summary([persona])
+
+    def group_summary(self, personas: list[str]) -> RunSummary:
+        """The same figures over the (task, persona) cells of these personas (a persona, a stratum)."""
+        chosen = set(personas)
         return _summarize(
-            self.manifest, [r for r in self.records if r.persona == persona], self.infra_failures, [persona]
+            self.manifest, [r for r in self.records if r.persona in chosen], self.infra_failures, personas
         )
 
     def strata(self) -> PostStratified | None:

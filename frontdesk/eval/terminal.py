@@ -75,7 +75,7 @@ def run_summary(view: RunView) -> RenderableType:
         lines.append(Text(f"concession rate: {concession(s)}"))
     strata = view.strata()
     if strata is not None:
-        lines += [Text(strata_line(strata)), titled_table("by stratum", *strata_rows(strata))]
+        lines += [Text(strata_line(strata)), titled_table("by stratum", *strata_rows(view, strata))]
     ratings = view.experience()
     if ratings is not None:
         lines += [Text(experience_line(ratings)), titled_table("customer ratings", *experience_rows(ratings))]
