@@ -100,7 +100,8 @@ async def prefer(model: ModelConfig, policy: str, first: list[Message], second: 
         except ModelOutputError as e:
             usage += e.usage
             problems.append(f"unusable response: {e}"[:300])
-            messages = [*messages, {"role": "user", "content": REMINDER}]
+            # Asked again as it was: a reminder after the user turn would be two user turns in a row,
+            # which strict chat templates refuse.
             continue
         except InfraError as e:
             raise PreferenceInfraError(f"preference judge {model.model}: {e}") from None
