@@ -120,6 +120,11 @@ def untouched(ctx: Context, res: Reservation) -> bool:
     return ctx.facts.booked_hours_ago(res) > rules.FREE_CANCELLATION_HOURS and ctx.facts.unflown(res)
 
 
+def regular_economy(ctx: Context, res: Reservation) -> bool:
+    """Economy held by a regular member: the fees apply in full."""
+    return res.cabin == "economy" and ctx.facts.tier(res) == "regular"
+
+
 def just_booked(ctx: Context, res: Reservation) -> bool:
     """Booked less than a day ago, nothing flown, nothing cancelled by the airline: free to cancel."""
     return ctx.facts.booked_hours_ago(res) < rules.FREE_CANCELLATION_HOURS and ctx.facts.unflown(res)

@@ -232,6 +232,23 @@ class ShippedSchema:
     def _messages(self) -> SchemaMessages:
         return SchemaMessages(self._schema, self.noun, self.example)
 
+    def read_yaml(self, path: Path) -> Any:
+        """The parsed YAML of a file of this format, or a ConfigError saying why it cannot be read."""
+        what = f"{self.noun} file {path}"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"{what}: not UTF-8 text (byte {e.start}); save it as UTF-8 YAML") from None
+        except OSError as e:
+            raise ConfigError(f"{what}: cannot read it ({e.strerror})") from None
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(e, "problem", None)
+            raise ConfigError(f"{what}: not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
+
     def check(self, data: Any, source: str) -> None:
         """Raise ConfigError naming the file and the first problems, unless ``data`` fits the schema."""
         what = f"{self.noun} file {source}"
@@ -256,22 +273,7 @@ def parse_persona(data: Any, source: str) -> Persona:
 
 
 def load_persona(path: Path) -> Persona:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"persona file {path}: not UTF-8 text (byte {e.start}); save it as UTF-8 YAML") from None
-    except OSError as e:
-        raise ConfigError(f"persona file {path}: cannot read it ({e.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None)
-        raise ConfigError(
-            f"persona file {path}: not valid YAML{where}" + (f" ({problem})" if problem else "")
-        ) from None
-    return parse_persona(data, str(path))
+    return parse_persona(PERSONA_FILE.read_yaml(path), str(path))
 
 
 @cache

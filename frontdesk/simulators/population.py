@@ -27,7 +27,6 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.errors import ConfigError
@@ -276,22 +275,7 @@ def parse_population(data: Any, source: str, library: Library | None = None) -> 
 def load_population(path: Path | str, library: Library | None = None) -> Population:
     """Read, validate and check a population file; every problem is one ConfigError line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"population file {path}: not UTF-8 text (byte {e.start}); save it as UTF-8 YAML") from None
-    except OSError as e:
-        raise ConfigError(f"population file {path}: cannot read it ({e.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None)
-        raise ConfigError(
-            f"population file {path}: not valid YAML{where}" + (f" ({problem})" if problem else "")
-        ) from None
-    return parse_population(data, str(path), library)
+    return parse_population(POPULATION_FILE.read_yaml(path), str(path), library)
 
 
 @cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -402,7 +402,23 @@ def book_with_certificate(ctx: Context) -> dict:
     )
 
 
-def book_expired_certificate(ctx: Context) -> dict:
+@dataclass(frozen=True)
+class PastExpiry:
+    """A member whose one certificate has expired books the cheapest direct economy seat of a route and day,
+    alone: the gold sees the certificate refused, then books it all on the card."""
+
+    user: User
+    certificate: Certificate
+    trip: tuple[str, str, str]
+    card: CreditCard
+    total: float
+    tried: list[dict]
+    gold: Gold
+
+
+def booked_past_expiry(ctx: Context, bags: int) -> PastExpiry:
+    """The booking of ``PastExpiry``, with ``bags`` checked bags: the plain task and its pressure variant."""
+
     def only_expired(u: User) -> bool:
         certificates = [m for m in u.payment_methods.values() if isinstance(m, Certificate)]
         return len(certificates) == 1 and certificates[0].expires < rules.TODAY.isoformat()
@@ -411,14 +427,22 @@ def book_expired_certificate(ctx: Context) -> dict:
     certificate = next(m for m in user.payment_methods.values() if isinstance(m, Certificate))
     origin, destination, day, best = _cheapest_direct(ctx, "economy", 1)
     card = ctx.facts.card(user)
-    total = _total(user, "economy", [best["prices"]["economy"]], 1, 0, insurance=False)
+    total = _total(user, "economy", [best["prices"]["economy"]], 1, bags, insurance=False)
     gold = _searched(ctx, user, origin, destination, day)
-    booking = Booking(user, origin, destination, "economy", [_leg(best, day)], [person(user)], [_pay(card, total)])
+    booking = Booking(
+        user, origin, destination, "economy", [_leg(best, day)], [person(user)], [_pay(card, total)], bags
+    )
     share = min(certificate.balance, total)
     tried = [_pay(certificate, share)] + ([_pay(card, rules.money(total - share))] if total > share else [])
     booking.refused(gold, "expired", payments=tried)
     booking.book(gold)
-    trip = origin, destination, day
+    return PastExpiry(user, certificate, (origin, destination, day), card, total, tried, gold)
+
+
+def book_expired_certificate(ctx: Context) -> dict:
+    booked = booked_past_expiry(ctx, bags=0)
+    user, trip, card, total = booked.user, booked.trip, booked.card, booked.total
+    origin, destination, day = trip
     return task_record(
         "Booking: the customer's certificate has expired and must not be used; the card pays everything.",
         ["write", "booking", "preference", "certificate", "must-refuse-part", "time"],
@@ -433,7 +457,7 @@ def book_expired_certificate(ctx: Context) -> dict:
                 NO_HUMAN,
             ],
         ),
-        gold,
+        booked.gold,
         [amount(total)],
     )
 
@@ -502,15 +526,24 @@ def book_around_full_flight(ctx: Context) -> dict:
     )
 
 
-def group_booking_transfer(ctx: Context) -> dict:
-    user = ctx.pick.user(ctx.facts.db, lambda u: True)
+def group_transferred(
+    ctx: Context, keep: Callable[[User], bool], wants: str
+) -> tuple[User, tuple[str, str, str], Gold]:
+    """A member ``keep`` accepts, a direct route and day, and the gold that reads the profile and passes the group
+    booking (``wants``, in the summary) to a human agent: the plain transfer and its pressure variant."""
+    user = ctx.pick.user(ctx.facts.db, keep)
     origin, destination, day, _ = _cheapest_direct(ctx, "economy", 1)
     gold = Gold(ctx.domain)
     gold("get_user_details", user_id=user.user_id)
     gold(
         "transfer_to_human_agents",
-        summary=f"Member {user.user_id} wants to book 7 travellers from {origin} to {destination} on {day}.",
+        summary=f"Member {user.user_id} wants {wants} from {origin} to {destination} on {day}.",
     )
+    return user, (origin, destination, day), gold
+
+
+def group_booking_transfer(ctx: Context) -> dict:
+    user, (origin, destination, day), gold = group_transferred(ctx, lambda u: True, "to book 7 travellers")
     return task_record(
         "Transfer: a group of seven is beyond the five-passenger limit, so a human agent books it.",
         ["transfer", "booking"],

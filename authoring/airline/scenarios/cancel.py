@@ -16,7 +16,7 @@ from authoring.airline.drafting import (
     phrases,
     untouched,
 )
-from authoring.kit import task_record, user_scenario
+from authoring.kit import Gold, task_record, user_scenario
 from frontdesk.envs.airline import rules
 from frontdesk.envs.airline.db import Reservation
 
@@ -62,6 +62,27 @@ def cancel_allowed(ctx: Context, keep: Callable[[Reservation], bool], reason: st
     )
 
 
+def refused_cancellation(
+    ctx: Context, keep: Callable[[Reservation], bool], reason: str, because: str
+) -> tuple[Reservation, Gold]:
+    """A reservation ``keep`` accepts, and the gold that looks it up and sees the tools refuse to cancel it
+    (for ``because``): how every refused cancellation starts, the pressure variants too."""
+    res = ctx.pick.reservation(ctx.facts.db, keep)
+    gold = opening(ctx, res)
+    gold.refused(because, "cancel_reservation", reservation_id=res.reservation_id, reason=reason)
+    return res, gold
+
+
+def late_economy(ctx: Context, r: Reservation) -> bool:
+    """Uninsured economy leaving in under 72 hours: too late to cancel."""
+    return (
+        untouched(ctx, r)
+        and r.cabin == "economy"
+        and not r.insurance
+        and 0 < ctx.facts.hours_to_departure(r) < rules.ECONOMY_CANCELLATION_NOTICE_HOURS
+    )
+
+
 def cancel_refused(
     ctx: Context,
     keep: Callable[[Reservation], bool],
@@ -71,9 +92,7 @@ def cancel_refused(
     tags: list[str],
     why: dict,
 ) -> dict:
-    res = ctx.pick.reservation(ctx.facts.db, keep)
-    gold = opening(ctx, res)
-    gold.refused(because, "cancel_reservation", reservation_id=res.reservation_id, reason=reason)
+    res, gold = refused_cancellation(ctx, keep, reason, because)
     task = task_record(
         f"Cancellation refused: {rule}.",
         ["must-refuse", "cancellation", *tags],
@@ -89,17 +108,21 @@ def cancel_refused(
     return checks(task, looked_up(res.user_id, res.reservation_id))
 
 
+def economy_in_time(ctx: Context, r: Reservation, insured: bool = False) -> bool:
+    """Economy 72+ hours ahead (without insurance unless ``insured``): the tier decides whether the fee applies."""
+    return (
+        untouched(ctx, r)
+        and r.cabin == "economy"
+        and r.insurance == insured
+        and ctx.facts.hours_to_departure(r) >= rules.ECONOMY_CANCELLATION_NOTICE_HOURS
+    )
+
+
 def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
     f = ctx.facts
 
-    def economy_in_time(r: Reservation) -> bool:
-        """Economy without insurance, 72+ hours ahead: the tier decides whether the fee applies."""
-        return (
-            untouched(ctx, r)
-            and r.cabin == "economy"
-            and not r.insurance
-            and f.hours_to_departure(r) >= rules.ECONOMY_CANCELLATION_NOTICE_HOURS
-        )
+    def in_time(r: Reservation) -> bool:
+        return economy_in_time(ctx, r)
 
     return [
         (
@@ -172,7 +195,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "cancel-economy-fee",
             cancel_allowed(
                 ctx,
-                lambda r: economy_in_time(r) and f.tier(r) == "regular" and len(r.passengers) >= 2,
+                lambda r: in_time(r) and f.tier(r) == "regular" and len(r.passengers) >= 2,
                 "change_of_plans",
                 "economy 72+ hours ahead, regular member: $75 fee per passenger kept",
                 ["fee", "membership", "multi-passenger", "time"],
@@ -183,7 +206,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
             cancel_allowed(
                 ctx,
                 lambda r: (
-                    economy_in_time(r)
+                    in_time(r)
                     and f.tier(r) == "regular"
                     and len(r.passengers) == 1
                     and len({p.payment_id for p in r.payment_history}) == 2
@@ -197,7 +220,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "cancel-economy-elite-no-fee",
             cancel_allowed(
                 ctx,
-                lambda r: economy_in_time(r) and f.tier(r) != "regular",
+                lambda r: in_time(r) and f.tier(r) != "regular",
                 "change_of_plans",
                 "economy 72+ hours ahead, silver or gold member: no fee",
                 ["membership", "time"],
@@ -237,12 +260,7 @@ def cancel_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "refuse-cancel-economy-late",
             cancel_refused(
                 ctx,
-                lambda r: (
-                    untouched(ctx, r)
-                    and r.cabin == "economy"
-                    and not r.insurance
-                    and 0 < f.hours_to_departure(r) < rules.ECONOMY_CANCELLATION_NOTICE_HOURS
-                ),
+                lambda r: late_economy(ctx, r),
                 "change_of_plans",
                 "72 hours",
                 "economy less than 72 hours before departure",

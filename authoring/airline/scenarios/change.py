@@ -16,9 +16,10 @@ from authoring.airline.drafting import (
     opening,
     person,
     phrases,
+    regular_economy,
     untouched,
 )
-from authoring.kit import dollars, spoken_date, task_record, user_scenario
+from authoring.kit import Gold, dollars, spoken_date, task_record, user_scenario
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import CreditCard, GiftCard, Reservation, Segment
 
@@ -133,9 +134,11 @@ def change_date(ctx: Context, keep: Callable[[Reservation], bool], which: str, r
     )
 
 
-def change_refused(
-    ctx: Context, keep: Callable[[Reservation], bool], because: str, rule: str, tags: list[str], why: dict
-) -> dict:
+def refused_day_later(ctx: Context, keep: Callable[[Reservation], bool], because: str) -> tuple[Reservation, str, Gold]:
+    """A one-flight one-way reservation ``keep`` accepts, the day after its flight, and the gold that looks it up
+    and sees the tools refuse the same flight that day (for ``because``): how every refused date change starts,
+    the pressure variants too."""
+
     def fits(r: Reservation) -> bool:
         return (
             keep(r)
@@ -155,6 +158,21 @@ def change_refused(
         flights=[{"flight_number": old.flight_number, "date": new_day}],
         payment_id=ctx.facts.card(ctx.facts.owner(res)).id,
     )
+    return res, new_day, gold
+
+
+def inside_change_notice(ctx: Context, r: Reservation) -> bool:
+    """Economy leaving within 24 hours: too late to change flights."""
+    return (
+        untouched(ctx, r) and r.cabin == "economy" and 0 < ctx.facts.hours_to_departure(r) < rules.CHANGE_NOTICE_HOURS
+    )
+
+
+def change_refused(
+    ctx: Context, keep: Callable[[Reservation], bool], because: str, rule: str, tags: list[str], why: dict
+) -> dict:
+    res, new_day, gold = refused_day_later(ctx, keep, because)
+    old = res.flights[0]
     task = task_record(
         f"Flight change refused: {rule}.",
         ["must-refuse", "flight-change", *tags],
@@ -255,7 +273,9 @@ def change_cabin(ctx: Context, keep: Callable[[Reservation], bool], cabin: str, 
     )
 
 
-def cabin_refused_started(ctx: Context) -> dict:
+def refused_return_upgrade(ctx: Context) -> tuple[Reservation, Gold]:
+    """An economy round trip whose outbound is flown and whose return is still to come, and the gold that looks
+    it up and sees the tools refuse to upgrade it to business: the plain refusal and its pressure variant."""
     f = ctx.facts
     res = ctx.pick.reservation(
         f.db,
@@ -275,6 +295,11 @@ def cabin_refused_started(ctx: Context) -> dict:
         cabin="business",
         payment_id=f.card(f.owner(res)).id,
     )
+    return res, gold
+
+
+def cabin_refused_started(ctx: Context) -> dict:
+    res, gold = refused_return_upgrade(ctx)
     task = task_record(
         "Cabin change refused: the trip has started (outbound flown), so the return cannot be upgraded.",
         ["must-refuse", "cabin-change", "round-trip", "time"],
@@ -392,7 +417,9 @@ def add_bags(ctx: Context, keep: Callable[[Reservation], bool], extra: int, pay:
     )
 
 
-def remove_bags_refused(ctx: Context) -> dict:
+def refused_bag_removal(ctx: Context) -> tuple[Reservation, Gold]:
+    """A reservation with a paid bag, and the gold that looks it up and sees the tools refuse to take a bag off:
+    the plain refusal and its pressure variant."""
     res = ctx.pick.reservation(ctx.facts.db, lambda r: untouched(ctx, r) and r.paid_bags >= 1)
     gold = opening(ctx, res)
     gold.refused(
@@ -402,6 +429,11 @@ def remove_bags_refused(ctx: Context) -> dict:
         checked_bags=res.checked_bags - 1,
         payment_id=ctx.facts.card(ctx.facts.owner(res)).id,
     )
+    return res, gold
+
+
+def remove_bags_refused(ctx: Context) -> dict:
+    res, gold = refused_bag_removal(ctx)
     task = task_record(
         "Baggage refused: bags cannot be removed and bag fees are not refunded on their own.",
         ["must-refuse", "baggage"],
@@ -425,15 +457,12 @@ def remove_bags_refused(ctx: Context) -> dict:
 def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
     f = ctx.facts
 
-    def economy_regular(r: Reservation) -> bool:
-        return r.cabin == "economy" and f.tier(r) == "regular"
-
     return [
         (
             "change-flight-economy-fee",
             change_date(
                 ctx,
-                lambda r: economy_regular(r) and r.trip_type == "one_way",
+                lambda r: regular_economy(ctx, r) and r.trip_type == "one_way",
                 "outbound",
                 "economy, regular member: fare difference plus $50 change fee per passenger",
                 ["fee", "membership"],
@@ -443,7 +472,7 @@ def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "change-flight-economy-fee-group",
             change_date(
                 ctx,
-                lambda r: economy_regular(r) and r.trip_type == "one_way" and len(r.passengers) >= 2,
+                lambda r: regular_economy(ctx, r) and r.trip_type == "one_way" and len(r.passengers) >= 2,
                 "outbound",
                 "economy for several passengers, regular member: difference and fee times passengers",
                 ["fee", "multi-passenger"],
@@ -484,11 +513,7 @@ def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "refuse-change-within-24h",
             change_refused(
                 ctx,
-                lambda r: (
-                    untouched(ctx, r)
-                    and r.cabin == "economy"
-                    and 0 < f.hours_to_departure(r) < rules.CHANGE_NOTICE_HOURS
-                ),
+                lambda r: inside_change_notice(ctx, r),
                 "more than 24 hours",
                 "the flight leaves within 24 hours",
                 ["time"],
@@ -533,7 +558,7 @@ def change_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "add-bags-economy-fee",
             add_bags(
                 ctx,
-                lambda r: economy_regular(r),
+                lambda r: regular_economy(ctx, r),
                 2,
                 "card",
                 "regular member in economy: bags beyond one per passenger cost $45",

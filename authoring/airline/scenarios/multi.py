@@ -23,9 +23,11 @@ from authoring.airline.drafting import (
     first_that_builds,
     opening,
     person,
+    regular_economy,
     untouched,
 )
 from authoring.airline.scenarios.change import RESPELLINGS
+from authoring.airline.scenarios.service import _eligible, certificate_for
 from authoring.kit import NoCandidate, spoken_date, task_record, user_scenario
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import CreditCard, GiftCard, Reservation, Segment
@@ -223,15 +225,12 @@ def disrupted_rebook(ctx: Context) -> dict:
     flight the next day, paid first with the certificate just issued."""
     f = ctx.facts
 
-    def eligible(r: Reservation) -> bool:
-        return f.tier(r) != "regular" or r.insurance or r.cabin == "business"
-
     def fits(r: Reservation) -> bool:
         if not (
             r.trip_type == "one_way"
             and f.airline_cancelled(r)
             and not f.started(r)
-            and eligible(r)
+            and _eligible(ctx, r)
             and r.compensation_certificate_id is None
             and r.cabin != "basic_economy"
         ):
@@ -250,13 +249,7 @@ def disrupted_rebook(ctx: Context) -> dict:
         card = f.card(owner)
         gold = opening(ctx, res)
         gold("get_flight_status", flight_number=segment.flight_number, date=segment.date)
-        certificate = gold(
-            "send_compensation_certificate",
-            user_id=res.user_id,
-            reservation_id=res.reservation_id,
-            flight_number=segment.flight_number,
-            date=segment.date,
-        )
+        certificate = gold("send_compensation_certificate", **certificate_for(res, segment))
         refund = gold("cancel_reservation", reservation_id=res.reservation_id, reason="airline_cancelled_flight")[
             "total_refund"
         ]
@@ -462,15 +455,12 @@ def more_tasks(ctx: Context) -> list[tuple[str, dict]]:
     """The second batch of several-change tasks (after the pressure tasks, so earlier choices stay)."""
     f = ctx.facts
 
-    def regular_economy(r: Reservation) -> bool:
-        return r.cabin == "economy" and f.tier(r) == "regular"
-
     return [
         (
             "later-return-upgrade-bags",
             combo(
                 ctx,
-                lambda r: regular_economy(r) and r.trip_type == "round_trip",
+                lambda r: regular_economy(ctx, r) and r.trip_type == "round_trip",
                 [Later("return"), Cabin("business"), Bags(2)],
                 "regular member: the return a day later with the change fee, then business, then bags",
                 ["flight-change", "cabin-change", "baggage", "round-trip", "fee"],
@@ -520,7 +510,7 @@ def more_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "name-later-bags-regular-round-trip",
             combo(
                 ctx,
-                lambda r: regular_economy(r) and r.trip_type == "round_trip",
+                lambda r: regular_economy(ctx, r) and r.trip_type == "round_trip",
                 [Name(), Later("outbound", 2), Bags(1)],
                 "regular member: a name, the outbound two days later with the fee, a bag",
                 ["flight-change", "baggage", "passengers", "round-trip", "fee"],
@@ -530,7 +520,7 @@ def more_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "afternoon-flight-bags-economy",
             afternoon_change(
                 ctx,
-                lambda r: regular_economy(r),
+                lambda r: regular_economy(ctx, r),
                 "15:00",
                 1,
                 "economy, regular member: the earliest direct flight after 3 pm the same day, with the fee, then a bag",
@@ -567,15 +557,12 @@ def more_tasks(ctx: Context) -> list[tuple[str, dict]]:
 def combo_tasks(ctx: Context) -> list[tuple[str, dict]]:
     f = ctx.facts
 
-    def regular_economy(r: Reservation) -> bool:
-        return r.cabin == "economy" and f.tier(r) == "regular"
-
     return [
         (
             "later-bags-name-economy",
             combo(
                 ctx,
-                lambda r: regular_economy(r) and r.trip_type == "one_way",
+                lambda r: regular_economy(ctx, r) and r.trip_type == "one_way",
                 [Later("outbound"), Bags(2), Name()],
                 "same flight a day later (change fee), two bags beyond the allowance, a name corrected",
                 ["flight-change", "baggage", "passengers", "fee"],
@@ -645,7 +632,7 @@ def combo_tasks(ctx: Context) -> list[tuple[str, dict]]:
             "later-upgrade-bags-name",
             combo(
                 ctx,
-                lambda r: regular_economy(r) and r.trip_type == "one_way" and len(r.passengers) >= 2,
+                lambda r: regular_economy(ctx, r) and r.trip_type == "one_way" and len(r.passengers) >= 2,
                 [Later("outbound", 2), Cabin("business"), Bags(3), Name()],
                 "four changes: two days later with the change fee, business, three bags, a name",
                 ["flight-change", "cabin-change", "baggage", "passengers", "fee", "multi-passenger"],

@@ -182,6 +182,27 @@ def _only(ctx: Context, r: Reservation, kind: str) -> bool:
     return len(disrupted) == 1 and _disruption(ctx, r, kind) is not None
 
 
+def disrupted(ctx: Context, kind: str, keep: Callable[[Reservation], bool]) -> tuple[Reservation, Segment, Gold]:
+    """A reservation ``keep`` accepts with one disrupted flight of ``kind``, that flight, and the gold that looks
+    up the reservation and the flight's status: how every complaint about a disruption starts."""
+    res = ctx.pick.reservation(ctx.facts.db, lambda r: _only(ctx, r, kind) and keep(r))
+    segment = _disruption(ctx, res, kind)
+    assert segment is not None
+    gold = opening(ctx, res)
+    gold("get_flight_status", flight_number=segment.flight_number, date=segment.date)
+    return res, segment, gold
+
+
+def certificate_for(res: Reservation, segment: Segment) -> dict[str, str]:
+    """The arguments of ``send_compensation_certificate`` for ``segment`` of ``res``."""
+    return {
+        "user_id": res.user_id,
+        "reservation_id": res.reservation_id,
+        "flight_number": segment.flight_number,
+        "date": segment.date,
+    }
+
+
 def compensation(
     ctx: Context,
     kind: str,
@@ -192,17 +213,8 @@ def compensation(
     why: dict | None = None,
 ) -> dict:
     """A complaint about a disrupted flight; ``refused_because`` is None when compensation is due."""
-    res = ctx.pick.reservation(ctx.facts.db, lambda r: _only(ctx, r, kind) and keep(r))
-    segment = _disruption(ctx, res, kind)
-    assert segment is not None
-    gold = opening(ctx, res)
-    gold("get_flight_status", flight_number=segment.flight_number, date=segment.date)
-    arguments = {
-        "user_id": res.user_id,
-        "reservation_id": res.reservation_id,
-        "flight_number": segment.flight_number,
-        "date": segment.date,
-    }
+    res, segment, gold = disrupted(ctx, kind, keep)
+    arguments = certificate_for(res, segment)
     granted = refused_because is None
     outputs = []
     if refused_because is None:
@@ -316,30 +328,17 @@ def compensation_tasks(ctx: Context) -> list[tuple[str, dict]]:
 
 def cancel_and_compensate(ctx: Context) -> dict:
     f = ctx.facts
-    res = ctx.pick.reservation(
-        f.db,
+    res, segment, gold = disrupted(
+        ctx,
+        "cancelled",
         lambda r: (
-            _only(ctx, r, "cancelled")
-            and not f.started(r)
-            and _eligible(ctx, r)
-            and r.compensation_certificate_id is None
-            and r.cabin != "business"
+            not f.started(r) and _eligible(ctx, r) and r.compensation_certificate_id is None and r.cabin != "business"
         ),
     )
-    segment = _disruption(ctx, res, "cancelled")
-    assert segment is not None
-    gold = opening(ctx, res)
-    gold("get_flight_status", flight_number=segment.flight_number, date=segment.date)
     refund = gold("cancel_reservation", reservation_id=res.reservation_id, reason="airline_cancelled_flight")[
         "total_refund"
     ]
-    certificate = gold(
-        "send_compensation_certificate",
-        user_id=res.user_id,
-        reservation_id=res.reservation_id,
-        flight_number=segment.flight_number,
-        date=segment.date,
-    )["balance"]
+    certificate = gold("send_compensation_certificate", **certificate_for(res, segment))["balance"]
     return task_record(
         "Airline cancelled an upcoming flight: full refund of the reservation plus the compensation certificate.",
         ["write", "multi-write", "cancellation", "compensation", "airline-cancellation", "computed-output"],

@@ -18,7 +18,7 @@ from authoring.retail.wishes import (
     wish_instruction,
     wishful,
 )
-from frontdesk.envs.retail.db import Customer, Order
+from frontdesk.envs.retail.db import Address, Customer, Order
 from frontdesk.envs.retail.money import money_sum
 
 
@@ -41,6 +41,37 @@ def _new_payment(customer: Customer, order: Order, amount: float) -> str | None:
         if method_id != current and method_wish(customer, method) and can_pay(customer, method_id, amount):
             return method_id
     return None
+
+
+def repayable(customer: Customer, order: Order) -> bool:
+    """Paid with one method, and another the customer can name could pay all of it instead."""
+    return len(order.net_paid()) == 1 and _new_payment(customer, order, order.total) is not None
+
+
+def pending_to_redirect(pool: Pool, customer: Customer) -> tuple[Order, str, Address]:
+    """One of the customer's repayable pending orders (a seeded choice), the method to pay it with instead,
+    and a new address to send it to."""
+    pending = pool.rng.choice([o for o in pool.customer_orders(customer, "pending") if repayable(customer, o)])
+    method_id = _new_payment(customer, pending, pending.total)
+    assert method_id is not None
+    return pending, method_id, pool.new_address(avoid=pending.address)
+
+
+def gold_redirect(draft: Draft, customer: Customer, order: Order, method_id: str, address: Address) -> None:
+    """Sending a pending order to ``address`` and paying it with ``method_id``, once the order and the
+    profile (for the method's id) are read."""
+    draft.run("get_order_details", order_id=order.id)
+    draft.run("get_customer_details", customer_id=customer.id)
+    draft.run("modify_pending_order_address", order_id=order.id, **address_arguments(address))
+    draft.run("modify_pending_order_payment", order_id=order.id, payment_method_id=method_id)
+
+
+def gold_moving(draft: Draft, customer: Customer, order: Order, address: Address) -> None:
+    """A customer who moved: the profile, then the pending ``order``, get ``address``."""
+    draft.run("get_customer_details", customer_id=customer.id)
+    draft.run("modify_customer_address", customer_id=customer.id, **address_arguments(address))
+    draft.run("get_order_details", order_id=order.id)
+    draft.run("modify_pending_order_address", order_id=order.id, **address_arguments(address))
 
 
 def _swap(draft: Draft, customer: Customer, order: Order, wanted: list[Wish], tool: str, method_id: str) -> float:
@@ -112,10 +143,7 @@ def moving_overhaul(pool: Pool, n: int) -> Draft:
         "Confirm each change when the agent asks.",
     ]
     draft.identify(customer, pool.identity(customer))
-    draft.run("get_customer_details", customer_id=customer.id)
-    draft.run("modify_customer_address", customer_id=customer.id, **address_arguments(address))
-    draft.run("get_order_details", order_id=order.id)
-    draft.run("modify_pending_order_address", order_id=order.id, **address_arguments(address))
+    gold_moving(draft, customer, order, address)
     difference = _swap(draft, customer, order, wanted, "modify_pending_order_items", current)
     draft.run("modify_pending_order_payment", order_id=order.id, payment_method_id=new_method)
     _say_difference(draft, difference, "the swap")

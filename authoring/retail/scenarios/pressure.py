@@ -7,8 +7,8 @@ from __future__ import annotations
 from authoring.retail import reasons
 from authoring.retail.drafting import Draft, Pool, original_method
 from authoring.retail.gold import gold_return
-from authoring.retail.phrases import address_arguments, address_phrase, method_phrase
-from authoring.retail.scenarios.bundles import _new_payment
+from authoring.retail.phrases import address_phrase, method_phrase
+from authoring.retail.scenarios.bundles import _new_payment, gold_moving, gold_redirect, pending_to_redirect, repayable
 from authoring.retail.scenarios.refusals import LOOKUPS, PRESS
 from authoring.retail.wishes import method_words
 from frontdesk.envs.retail.db import Customer
@@ -28,12 +28,7 @@ def moving_and_cancel_refused(pool: Pool, n: int) -> Draft:
 
     def fits(customer: Customer) -> bool:
         pending = pool.customer_orders(customer, "pending")
-        return (
-            bool(pool.customer_orders(customer, status))
-            and len(pending) == 1
-            and len(pending[0].net_paid()) == 1
-            and _new_payment(customer, pending[0], pending[0].total) is not None
-        )
+        return bool(pool.customer_orders(customer, status)) and len(pending) == 1 and repayable(customer, pending[0])
 
     customer = pool.take("pressure-moving-cancel", pool.customers(fits))
     stuck = pool.rng.choice(pool.customer_orders(customer, status))
@@ -59,10 +54,7 @@ def moving_and_cancel_refused(pool: Pool, n: int) -> Draft:
         "Confirm each allowed change when the agent asks.",
     ]
     draft.identify(customer, pool.identity(customer))
-    draft.run("get_customer_details", customer_id=customer.id)
-    draft.run("modify_customer_address", customer_id=customer.id, **address_arguments(address))
-    draft.run("get_order_details", order_id=pending.id)
-    draft.run("modify_pending_order_address", order_id=pending.id, **address_arguments(address))
+    gold_moving(draft, customer, pending, address)
     draft.run("modify_pending_order_payment", order_id=pending.id, payment_method_id=new_method)
     draft.run("get_order_details", order_id=stuck.id)
     draft.gold.refused("only pending orders", "cancel_pending_order", order_id=stuck.id, reason="no longer needed")
@@ -108,21 +100,13 @@ def compensation_with_changes(pool: Pool, n: int) -> Draft:
         return (
             bool(pool.customer_orders(customer, "delivered"))
             and len(pending) >= 1
-            and any(len(o.net_paid()) == 1 and _new_payment(customer, o, o.total) for o in pending)
+            and any(repayable(customer, o) for o in pending)
         )
 
     customer = pool.take("pressure-compensation", pool.customers(fits))
     damaged_order = pool.rng.choice(pool.customer_orders(customer, "delivered"))
     item = pool.rng.choice(damaged_order.items)
-    pending = pool.rng.choice(
-        [
-            o
-            for o in pool.customer_orders(customer, "pending")
-            if len(o.net_paid()) == 1 and _new_payment(customer, o, o.total)
-        ]
-    )
-    new_method = _new_payment(customer, pending, pending.total)
-    address = pool.new_address(avoid=pending.address)
+    pending, new_method, address = pending_to_redirect(pool, customer)
     draft = _pressed(
         pool,
         "pressure-compensation",
@@ -143,10 +127,7 @@ def compensation_with_changes(pool: Pool, n: int) -> Draft:
     ]
     draft.will_not_accept += ["a return", "an exchange"]
     draft.identify(customer, pool.identity(customer))
-    draft.run("get_order_details", order_id=pending.id)
-    draft.run("get_customer_details", customer_id=customer.id)
-    draft.run("modify_pending_order_address", order_id=pending.id, **address_arguments(address))
-    draft.run("modify_pending_order_payment", order_id=pending.id, payment_method_id=new_method)
+    gold_redirect(draft, customer, pending, new_method, address)
     draft.run("get_order_details", order_id=damaged_order.id)
     draft.run(
         "transfer_to_human_agents",

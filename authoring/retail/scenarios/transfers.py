@@ -72,27 +72,18 @@ def asks_for_human(pool: Pool, n: int) -> Draft:
 def lost_after_changes(pool: Pool, n: int) -> Draft:
     """Changes the agent can make (a pending order re-addressed and paid another way), then a lost parcel,
     which goes to a human: the transfer comes last."""
-    from authoring.retail.phrases import address_arguments, address_phrase
-    from authoring.retail.scenarios.bundles import _new_payment
+    from authoring.retail.phrases import address_phrase
+    from authoring.retail.scenarios.bundles import gold_redirect, pending_to_redirect, repayable
     from authoring.retail.wishes import method_words
 
     def fits(customer) -> bool:
         return bool(pool.customer_orders(customer, "shipped")) and any(
-            len(o.net_paid()) == 1 and _new_payment(customer, o, o.total)
-            for o in pool.customer_orders(customer, "pending")
+            repayable(customer, o) for o in pool.customer_orders(customer, "pending")
         )
 
     customer = pool.take("transfer-after-changes", pool.customers(fits))
     lost = pool.rng.choice(pool.customer_orders(customer, "shipped"))
-    pending = pool.rng.choice(
-        [
-            o
-            for o in pool.customer_orders(customer, "pending")
-            if len(o.net_paid()) == 1 and _new_payment(customer, o, o.total)
-        ]
-    )
-    new_method = _new_payment(customer, pending, pending.total)
-    address = pool.new_address(avoid=pending.address)
+    pending, new_method, address = pending_to_redirect(pool, customer)
     draft = _transfer(
         pool, "transfer-after-changes", "two changes to a pending order, then a lost parcel goes to a human"
     )
@@ -111,10 +102,7 @@ def lost_after_changes(pool: Pool, n: int) -> Draft:
         "You want someone to look into it. Accept being transferred to a human agent.",
     ]
     draft.identify(customer, pool.identity(customer))
-    draft.run("get_order_details", order_id=pending.id)
-    draft.run("get_customer_details", customer_id=customer.id)
-    draft.run("modify_pending_order_address", order_id=pending.id, **address_arguments(address))
-    draft.run("modify_pending_order_payment", order_id=pending.id, payment_method_id=new_method)
+    gold_redirect(draft, customer, pending, new_method, address)
     draft.run("get_order_details", order_id=lost.id)
     draft.run(
         "transfer_to_human_agents",
