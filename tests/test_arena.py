@@ -323,7 +323,7 @@ def test_prefer_judge_with_a_mocked_judge(replay, tmp_path) -> None:
     replay.script("judge", [Say("A"), Say("Alpha did better."), Say("B")])
     arena = build_arena([a, b], prefer="judge", judge="replay/judge")
     requests = replay.requests_for("judge")
-    assert len(requests) == 3 and arena.judge_calls == 3
+    assert len(requests) == 3 and arena.judge_calls == arena.judge_attempts == 3
     shown_first = {}
     for task_id, request in ((first, requests[0]), (second, requests[1])):
         system, user = request.messages[0]["content"], request.messages[1]["content"]

@@ -285,6 +285,7 @@ class Arena(BaseModel):
     decided_by: dict[str, int]  # verdict / ratings / judge / tie
     judge_unusable: int = 0  # judged pairings with no usable answer after a re-ask: ties
     judge_calls: int = 0
+    judge_attempts: int = 0  # HTTP requests the judge's calls took, retries included
     judge_cost_usd: float | None = None
     proposals: list[Proposal] = []
     matches: list[Match]

@@ -60,12 +60,14 @@ def build_arena(
     players = load_players(folders)
     pairings = pair_trials(players)
     judged: dict[Pairing, Winner] = {}
-    calls, cost, unusable = 0, None, 0
+    calls, attempts, cost, unusable = 0, 0, None, 0
     if prefer == "judge" and judge:
         judged, usage, unusable = _judge(players, pairings, judge, judge_cache if judge_cache is not None else {})
-        calls, cost = usage.calls, usage.cost_usd
+        calls, attempts, cost = usage.calls, usage.attempts, usage.cost_usd
     arena = rank(players, pairings, prefer, judged, judge=judge, next_n=next_n)
-    return arena.model_copy(update={"judge_calls": calls, "judge_cost_usd": cost, "judge_unusable": unusable})
+    return arena.model_copy(
+        update={"judge_calls": calls, "judge_attempts": attempts, "judge_cost_usd": cost, "judge_unusable": unusable}
+    )
 
 
 def _judge(

@@ -90,7 +90,9 @@ def notes(arena: Arena) -> list[str]:
     ]
     if arena.judge:
         cost = "unknown cost" if arena.judge_cost_usd is None else f"${arena.judge_cost_usd:.4f}"
-        lines.append(f"preference judge {arena.judge}: {arena.judge_calls} calls, {cost}")
+        lines.append(
+            f"preference judge {arena.judge}: calls: {arena.judge_calls}, attempts: {arena.judge_attempts}, {cost}"
+        )
     extended = sum(len(s.arena_runs) for s in arena.standings)
     if extended:
         lines.append(f"including {extended} arena run(s) written by `arena --run` beside the runs")
