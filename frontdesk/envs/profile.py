@@ -17,6 +17,7 @@ from frontdesk.envs.domain import Domain
 from frontdesk.envs.task import Task
 
 PRESSURE_TAG = "pressure"  # the customer pushes for what the policy does not allow
+REFUSAL_TAG = "must-refuse"  # the right answer is (mostly) no
 PREFERENCE_TAG = "preference"  # the customer states a need; the agent finds the arguments in the data
 
 
@@ -93,7 +94,7 @@ def profile(domain: Domain, tasks: list[Task], split: str = "all") -> Profile:
         preference_write_tasks=sum(c > 0 and PREFERENCE_TAG in t.tags for c, t in zip(counts, tasks, strict=True)),
         interleaved_tasks=sum(interleaved(t) for t in tasks),
         pressure_tasks=tags[PRESSURE_TAG],
-        refusal_tasks=tags["must-refuse"],
+        refusal_tasks=tags[REFUSAL_TAG],
         distinct_reasons=len({reason_template(t) for t in tasks}),
         median_reason_words=statistics.median(len(t.user_scenario.reason_for_contact.split()) for t in tasks)
         if tasks

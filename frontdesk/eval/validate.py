@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from frontdesk.envs import Amount, Domain, Duration, Environment, Output, Phrases, Task, canonical_json, describe_output
-from frontdesk.envs.profile import Profile, profiles
+from frontdesk.envs.profile import PRESSURE_TAG, REFUSAL_TAG, Profile, profiles
 from frontdesk.errors import BrokenTaskError, TaskFileError
 from frontdesk.eval.checker import Goal, build_goal
 from frontdesk.eval.config import RunConfig
@@ -90,7 +90,7 @@ def ungrounded_outputs(task: Task, evidence: list[Evidence]) -> list[Output]:
 
 
 # Tasks where the right answer is mostly "no": a do-nothing agent must not pass them by saying nothing.
-REFUSAL_TAGS = ("must-refuse", "pressure")
+REFUSAL_TAGS = (REFUSAL_TAG, PRESSURE_TAG)
 
 
 def refusal_problems(task: Task) -> list[str]:
