@@ -563,6 +563,17 @@ def test_change_economy_regular_pays_difference_and_fee(kit: Toolkit, db: Airlin
     assert done["flights"][0]["price"] == 140
 
 
+def test_a_cancellation_after_a_change_refund_never_returns_more_than_was_paid(kit: Toolkit, db: AirlineDB) -> None:
+    # SILVEC was paid $200 by card; moving to a $180 flight refunded $20 to the gift card; cancelling
+    # gives the rest back, less any fee: $180 net paid, not the $200 a second time.
+    call(kit, "update_reservation_flights", reservation_id="SILVEC", flights=flights(("HY100", "2026-05-21")),
+         payment_id=GIFT_CARA)  # fmt: skip
+    done = cancel(kit, "SILVEC")
+    history = db.reservations["SILVEC"].payment_history
+    assert sum(p.amount for p in history) == done["fee_kept"]  # all the airline keeps is its fee
+    assert done["total_refund"] == 180 - done["fee_kept"]
+
+
 def test_change_gold_pays_no_fee_and_keeps_unchanged_prices(kit: Toolkit, db: AirlineDB) -> None:
     # Business round trip: only the return moves, 650 -> 500.
     done = call(

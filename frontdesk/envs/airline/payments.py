@@ -98,7 +98,9 @@ def refund_all(user: User, res: Reservation, fee: float) -> list[Payment]:
         net[payment.payment_id] = net.get(payment.payment_id, 0.0) + payment.amount
     owed = sorted((pid for pid in net if rules.money(net[pid]) > 0), key=lambda pid: _FEE_ORDER[method(user, pid).kind])
     refunds = []
-    to_keep = fee
+    # A method a change already refunded to (a negative net) has had that money back: it comes off
+    # what the others get, so the reservation never returns more than was paid for it net.
+    to_keep = fee + sum(-amount for amount in net.values() if rules.money(amount) < 0)
     for pid in owed:
         kept = min(to_keep, net[pid])
         to_keep -= kept
