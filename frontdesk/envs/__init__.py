@@ -2,7 +2,7 @@
 
 from frontdesk.envs.cow import scan
 from frontdesk.envs.domain import Domain, merge_patch
-from frontdesk.envs.environment import Environment
+from frontdesk.envs.environment import TASK_STATE, Environment
 from frontdesk.envs.hashing import canonical, canonical_json, state_hash
 from frontdesk.envs.outputs import (
     Amount,
@@ -17,6 +17,7 @@ from frontdesk.envs.outputs import (
     render_output,
 )
 from frontdesk.envs.registry import domain_names, get_domain
+from frontdesk.envs.state import changes, layer, merge_diff
 from frontdesk.envs.task import (
     Action,
     ActionPattern,
@@ -39,10 +40,14 @@ __all__ = [
     "Assertion",
     "Domain",
     "Environment",
+    "TASK_STATE",
     "Task",
     "TaskFile",
     "UserScenario",
     "canonical",
+    "changes",
+    "layer",
+    "merge_diff",
     "canonical_json",
     "describe_output",
     "dump_output",

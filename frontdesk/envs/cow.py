@@ -68,6 +68,24 @@ class PristineTable:
         self.digests()
         return self._total
 
+    def derive(self, records: dict[str, BaseModel], data: dict[str, Any], removed: set[str]) -> PristineTable:
+        """This table with some records replaced, added or removed, sharing the rest (and their
+        cached digests and serialisations): a state a few records away costs those records."""
+        changed = set(records) | removed
+        table = PristineTable(
+            {k: v for k, v in {**self.records, **records}.items() if k not in removed},
+            {k: v for k, v in {**self.data, **data}.items() if k not in removed},
+        )
+        table._json = {k: v for k, v in self._json.items() if k not in changed}
+        base = self.digests()  # once per seed table: every state derived from it reuses them
+        digests = {k: v for k, v in base.items() if k not in changed}
+        total = (self._total - sum(base.get(k, 0) for k in changed)) % _MOD
+        for key, record in records.items():
+            digests[key] = record_digest(key, record)
+            total = (total + digests[key]) % _MOD
+        table._digests, table._total = digests, total
+        return table
+
     def fresh_copy(self, key: str) -> BaseModel:
         record = self.records[key]
         raw = self.data.get(key)

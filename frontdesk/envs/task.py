@@ -91,6 +91,12 @@ class Task(BaseModel):
     initial_state: dict[str, Any] | None = Field(
         default=None, description="JSON merge patch (RFC 7386) applied to the domain's seed database."
     )
+    follows: str | None = Field(
+        default=None,
+        description="The id of a task this customer comes back after: this task starts from the state that "
+        "task's gold actions leave, with initial_state applied on top. In a sequential run that served the "
+        "earlier task, it starts from the state the conversation really left, and its gold is run on that.",
+    )
     gold_actions: list[Action] = Field(default_factory=list)
     required_outputs: list[Output] = Field(
         default_factory=list,

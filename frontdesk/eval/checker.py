@@ -17,6 +17,7 @@ from frontdesk.envs import (
     dump_output,
     output_present,
 )
+from frontdesk.envs.environment import TASK_STATE
 from frontdesk.envs.profile import PRESSURE_TAG
 from frontdesk.errors import BrokenTaskError
 from frontdesk.eval.orchestrator import NORMAL_ENDINGS, TerminationReason
@@ -106,10 +107,11 @@ def _check_patterns(domain: Domain, task: Task) -> None:
                 )
 
 
-def build_goal(domain: Domain, task: Task) -> Goal:
-    """Run the gold actions on a fresh environment. A gold action that errors is a broken task."""
+def build_goal(domain: Domain, task: Task, initial_state: dict[str, Any] | None = TASK_STATE) -> Goal:
+    """Run the gold actions on a fresh environment (from the task's initial state, or where a
+    sequential queue starts the customer). A gold action that errors is a broken task."""
     _check_patterns(domain, task)
-    env = Environment(domain, task)
+    env = Environment(domain, task, initial_state)
     initial_hash = env.state_hash()
     writes = domain.write_tool_names()
     for i, action in enumerate(task.gold_actions):
@@ -121,7 +123,7 @@ def build_goal(domain: Domain, task: Task) -> Goal:
                 f"failed with {result.content!r}. Fix the task's gold_actions."
             )
     keys = candidate_records(env.db)
-    before, after = record_values(domain.build_db(task.initial_state), keys), record_values(env.db, keys)
+    before, after = record_values(domain.build_db(env.initial_state), keys), record_values(env.db, keys)
     touched = changed_records(before, after)
     return Goal(
         initial_hash=initial_hash,
@@ -186,7 +188,7 @@ def _db_components(env: Environment, task: Task, goal: Goal) -> list[Component]:
     if actual_hash != goal.goal_hash:
         # Only records the trial or the gold actions may have changed can differ from the goal.
         keys = candidate_records(env.db) | goal.touched
-        initial = record_values(env.domain.build_db(task.initial_state), keys)
+        initial = record_values(env.domain.build_db(env.initial_state), keys)
         expected = {k: v for k, v in initial.items() if k not in goal.touched} | goal.goal_records
         actual = record_values(env.db, keys)
         differing = changed_records(expected, actual)

@@ -9,6 +9,7 @@ from frontdesk.tools.arguments import (
     parse_leading_object,
 )
 from frontdesk.tools.generic import AGENT_GENERIC_TOOLS, evaluate_arithmetic
+from frontdesk.tools.memory import MEMORY_TOOLS, Memory, Note, memory_tools
 from frontdesk.tools.schema import ToolDefinitionError, parse_docstring
 from frontdesk.tools.tool import Tool, ToolCall, ToolError, ToolErrorKind, ToolKind, ToolResult, tool, write_tool_names
 from frontdesk.tools.toolkit import Toolkit
@@ -17,6 +18,9 @@ __all__ = [
     "AGENT_GENERIC_TOOLS",
     "MAX_ARGUMENT_BYTES",
     "MAX_ARGUMENT_DEPTH",
+    "MEMORY_TOOLS",
+    "Memory",
+    "Note",
     "ArgumentError",
     "Tool",
     "ToolCall",
@@ -28,6 +32,7 @@ __all__ = [
     "Toolkit",
     "arguments_text",
     "evaluate_arithmetic",
+    "memory_tools",
     "parse_arguments",
     "parse_docstring",
     "parse_leading_object",

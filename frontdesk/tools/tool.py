@@ -21,6 +21,7 @@ class ToolKind(str, Enum):
     WRITE = "write"
     THINK = "think"
     GENERIC = "generic"
+    MEMORY = "memory"  # notes kept across the customers of a sequential queue; never the domain's state
 
 
 class ToolError(Exception):
