@@ -106,7 +106,8 @@ def run(
     agent: str | None = typer.Option(
         None,
         "--agent",
-        help="Agent under test: a litellm model string (e.g. openai/gpt-4o-mini) or scripted/oracle, scripted/null.",
+        help="Agent under test: a litellm model string (e.g. openai/gpt-4o-mini), scripted/oracle, scripted/null "
+        "or scripted/learner (for --sequential: learns from its memory notes).",
     ),
     user: str | None = typer.Option(
         None, "--user", help="Simulated customer: a litellm model string or scripted/user."
@@ -173,6 +174,28 @@ def run(
         help="on: after each scored trial the customer rates the conversation (1-7 on six dimensions), beside "
         "the reward, never in it; an LLM customer makes one more call per trial. off: skip it.",
     ),
+    sequential: bool = typer.Option(
+        False,
+        "--sequential",
+        help="One agent serves each queue of customers in order, on one database that persists along the queue; "
+        "each trial is one order of the same customers (pass^k over orders). Reports the learning curve and leaks.",
+    ),
+    queue_size: int | None = typer.Option(
+        None, "--queue-size", min=1, help="With --sequential: customers per queue, a seeded draw (default: all)."
+    ),
+    queue_order: str | None = typer.Option(
+        None,
+        "--queue-order",
+        metavar="shuffled|by-tag|FILE",
+        help="With --sequential: shuffled (a seeded order per trial, the default), by-tag (customers grouped by "
+        "their first tag) or a YAML/JSON file of orders, {orders: [[task ids], ...]}, one per trial.",
+    ),
+    memory: str | None = typer.Option(
+        None,
+        "--memory",
+        help="With --sequential: on (the default) gives the agent note_write, note_search and note_read, kept "
+        "across the queue; off leaves them out, for the gain from memory (`frontdesk compare` the two runs).",
+    ),
     allow_missing_keys: bool = typer.Option(
         False, "--allow-missing-keys", help="Start even if a provider's API key variable is not set."
     ),
@@ -215,6 +238,13 @@ def run(
         fields["ratings"] = ratings == "on"
     fields["llm_params"] = _parse_params(llm_param)
     fields["task_ids"] = task or None
+    if sequential:
+        fields["sequential"] = _sequential_fields(queue_size, queue_order, memory)
+        orders = fields["sequential"].get("orders")
+        if orders is not None and trials is None:
+            fields["trials"] = len(orders)  # one trial per order in the file
+    elif queue_size is not None or queue_order is not None or memory is not None:
+        raise ConfigError("--queue-size, --queue-order and --memory shape a sequential run: add --sequential")
     if persona_sample is not None:
         if persona or persona_file:
             raise ConfigError("--persona-sample draws the personas: give it without --persona or --persona-file")
@@ -314,6 +344,27 @@ def run(
     out.print(
         Text(f"Next: frontdesk report {out_dir} --html  (transcripts, failures, per-persona table)"), soft_wrap=True
     )
+
+
+def _sequential_fields(queue_size: int | None, queue_order: str | None, memory: str | None) -> dict[str, Any]:
+    from frontdesk.errors import ConfigError
+    from frontdesk.eval.queue import read_queue_orders
+
+    fields: dict[str, Any] = {"queue_size": queue_size}
+    if memory is not None:
+        if memory not in ("on", "off"):
+            raise ConfigError(f"--memory must be 'on' or 'off', not {memory!r}")
+        fields["memory"] = memory == "on"
+    if queue_order in (None, "shuffled", "by-tag"):
+        fields["order"] = queue_order or "shuffled"
+    elif Path(queue_order).is_file():
+        fields["order"], fields["orders"] = "file", read_queue_orders(Path(queue_order))
+    else:
+        raise ConfigError(
+            f"--queue-order {queue_order!r} is neither shuffled, by-tag nor a file that exists; "
+            "a file holds {orders: [[task ids], ...]}"
+        )
+    return fields
 
 
 @app.command()

@@ -96,6 +96,7 @@ def test_a_changed_tool_result_is_reported_for_that_trial(tmp_path, monkeypatch,
     seed["products"]["P104"]["price"] = 43.0
     monkeypatch.setitem(mock.__dict__, "seed_data", seed)
     monkeypatch.setattr(mock, "_pristine_cache", OrderedDict())  # built from the old seed data
+    monkeypatch.delitem(mock.__dict__, "_seed", raising=False)  # so is the validated seed
     report = regrade_run(source, tmp_path / "new")
     [diverged] = report.diverged
     assert diverged.task_id == "product-price"  # the only trial that read the product table

@@ -26,9 +26,24 @@ class AgentContext:
 
 
 class Agent(ABC):
-    """The system under test. One instance per trial; it may keep state between turns."""
+    """The system under test. One instance per trial; it may keep state between turns.
+
+    In a sequential run an agent that sets ``serves_queue`` is built once per queue and serves
+    every customer in it: :meth:`next_customer` starts each conversation after the first, and
+    :meth:`remember` is saved with the queue's record. Other agents are built afresh per customer
+    and remember only through the memory tools frontdesk gives them.
+    """
 
     greeting: str = DEFAULT_GREETING
+    serves_queue: bool = False
+
+    async def next_customer(self, context: AgentContext) -> None:  # noqa: B027 - only queue-serving agents
+        """A new conversation with another customer begins (sequential runs, ``serves_queue`` only):
+        the context holds this conversation's tools and seed. Forget the conversation, keep the lessons."""
+
+    def remember(self) -> Any:
+        """What the agent keeps across customers, as JSON data, for the queue's record (or None)."""
+        return None
 
     @abstractmethod
     async def respond(self, trajectory: Trajectory) -> AssistantTurn:

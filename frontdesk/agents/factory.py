@@ -14,7 +14,7 @@ from typing import Any
 
 from frontdesk.agents.base import Agent, AgentContext
 from frontdesk.agents.react import ReactAgent
-from frontdesk.agents.scripted import NullAgent, OracleAgent
+from frontdesk.agents.scripted import LearnerAgent, NullAgent, OracleAgent
 from frontdesk.agents.tool_calling import ToolCallingAgent
 from frontdesk.llm import SCRIPTED_PREFIX, ModelConfig
 from frontdesk.llm.participants import ParticipantRegistry
@@ -40,7 +40,7 @@ def _probe() -> AgentContext:
 
 AGENTS: ParticipantRegistry[AgentContext, Agent] = ParticipantRegistry(
     "agent",
-    scripted={"scripted/oracle": OracleAgent, "scripted/null": NullAgent},
+    scripted={"scripted/oracle": OracleAgent, "scripted/null": NullAgent, "scripted/learner": LearnerAgent},
     strategies={"tool-calling": ToolCallingAgent, "react": ReactAgent},
     kind=Agent,
     group=GROUP,

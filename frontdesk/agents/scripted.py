@@ -89,3 +89,40 @@ class NullAgent(Agent):
 
     async def respond(self, trajectory: Trajectory) -> AssistantTurn:
         return AssistantTurn(text="I'm sorry, I can't help with that. Is there anything else I can help you with?")
+
+
+class LearnerAgent(Agent):
+    """``scripted/learner``: a test instrument for sequential runs, an agent that learns by memory.
+
+    It handles a kind of request (the task's first tag) well only once a note says how: it searches
+    its memory first; with a note it serves the customer as the oracle does, without one it fails
+    the customer and writes the note for next time. So with the memory tools its success rises
+    along a queue as kinds repeat, and without them it stays at zero: what a learning curve and the
+    memory gain must show.
+    """
+
+    def __init__(self, context: AgentContext) -> None:
+        if context.task is None:
+            raise ValueError("the learner agent needs the task")
+        self.oracle = OracleAgent(context)
+        self.kind = context.task.tags[0] if context.task.tags else context.task.id
+        self.step = "search" if "note_search" in context.tool_kinds else "fumble"
+
+    async def respond(self, trajectory: Trajectory) -> AssistantTurn:
+        if self.step == "search":
+            self.step = "read"
+            return AssistantTurn(
+                tool_calls=[ToolCall(id="learner-search", name="note_search", arguments={"query": self.kind})]
+            )
+        if self.step == "read":
+            result = trajectory[-1].tool_result
+            found = result.content if result is not None and result.ok else ""
+            self.step = "serve" if json.dumps(self.kind) in found else "write"
+        if self.step == "serve":
+            return await self.oracle.respond(trajectory)
+        if self.step == "write":
+            self.step = "fumble"
+            steps = ", ".join(a.name for a in self.oracle.actions) or "answer from the policy"
+            note = {"title": self.kind, "text": f"For {self.kind} requests: {steps}."}
+            return AssistantTurn(tool_calls=[ToolCall(id="learner-write", name="note_write", arguments=note)])
+        return AssistantTurn(text="I'm sorry, I don't know how to help with that yet. Anything else?")

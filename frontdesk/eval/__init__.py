@@ -18,22 +18,26 @@ from frontdesk.eval.validate import TaskCheck, validate
 
 if TYPE_CHECKING:
     from frontdesk.eval.checker import Component, Verdict, build_goal, check
-    from frontdesk.eval.config import RunConfig, trial_seed
+    from frontdesk.eval.config import RunConfig, Sequential, trial_seed
     from frontdesk.eval.metrics import RunSummary
     from frontdesk.eval.orchestrator import ErrorClass, Limits, TerminationReason, run_trial
-    from frontdesk.eval.record import InfraFailure, TrialRecord, TrialResult
+    from frontdesk.eval.queue import Queue, execute_queue
+    from frontdesk.eval.record import InfraFailure, Leak, QueueRecord, QueueSlot, TrialRecord, TrialResult
     from frontdesk.eval.report import RunView, load_run, pool_runs
     from frontdesk.eval.runner import RunPlan, execute_plan, execute_trial, plan_run, run
+    from frontdesk.eval.sequential import SequentialSummary
     from frontdesk.eval.stats import KRow, pass_at_k, pass_hat_k
 
 # Each name is imported from its module on first use: `frontdesk run` reaches its first model
 # request without pandas and the report stack (a fifth of a second of imports).
 _HOME = {
     **dict.fromkeys(("Component", "Verdict", "build_goal", "check"), "checker"),
-    **dict.fromkeys(("RunConfig", "trial_seed"), "config"),
+    **dict.fromkeys(("RunConfig", "Sequential", "trial_seed"), "config"),
     "RunSummary": "metrics",
     **dict.fromkeys(("ErrorClass", "Limits", "TerminationReason", "run_trial"), "orchestrator"),
-    **dict.fromkeys(("InfraFailure", "TrialRecord", "TrialResult"), "record"),
+    **dict.fromkeys(("InfraFailure", "Leak", "QueueRecord", "QueueSlot", "TrialRecord", "TrialResult"), "record"),
+    **dict.fromkeys(("Queue", "execute_queue"), "queue"),
+    "SequentialSummary": "sequential",
     **dict.fromkeys(("RunView", "load_run", "pool_runs"), "report"),
     **dict.fromkeys(("RunPlan", "execute_plan", "execute_trial", "plan_run", "run"), "runner"),
     **dict.fromkeys(("KRow", "pass_at_k", "pass_hat_k"), "stats"),
@@ -51,11 +55,17 @@ __all__ = [
     "ErrorClass",
     "InfraFailure",
     "KRow",
+    "Leak",
     "Limits",
+    "Queue",
+    "QueueRecord",
+    "QueueSlot",
     "RunConfig",
     "RunPlan",
     "RunSummary",
     "RunView",
+    "Sequential",
+    "SequentialSummary",
     "TaskCheck",
     "TerminationReason",
     "TrialRecord",
@@ -64,6 +74,7 @@ __all__ = [
     "build_goal",
     "check",
     "execute_plan",
+    "execute_queue",
     "execute_trial",
     "load_run",
     "pass_at_k",

@@ -45,6 +45,18 @@ class ChangedTask(BaseModel):
         return self.b[0] / self.b[1] - self.a[0] / self.a[1]
 
 
+class SequentialDiff(BaseModel):
+    """Two sequential runs side by side: their learning gains and, when only one had the memory
+    tools, the gain from memory (pass^1 with memory − without, paired by task over the same orders)."""
+
+    memory_a: bool | None  # None: that run was not sequential
+    memory_b: bool | None
+    learning_gain_a: float | None
+    learning_gain_b: float | None
+    memory_gain: float | None = None
+    memory_gain_ci: tuple[float, float] | None = None
+
+
 class Comparison(BaseModel):
     run_a: str
     run_b: str
@@ -52,6 +64,7 @@ class Comparison(BaseModel):
     rows: list[KDiff]
     changed: list[ChangedTask]  # success rate moved between the runs, largest change first
     overridden: list[str] = []  # reasons to refuse that --force set aside
+    sequential: SequentialDiff | None = None
 
 
 SHOWN_IDS = 5  # task ids named per side in a refusal; the rest are counted
@@ -133,4 +146,22 @@ def compare_runs(a: RunView, b: RunView, force: bool = False) -> Comparison:
         rows=rows,
         changed=changed,
         overridden=problems,
+        sequential=_sequential_diff(a, b, rows[0]),
     )
+
+
+def _sequential_diff(a: RunView, b: RunView, first: KDiff) -> SequentialDiff | None:
+    qa, qb = a.sequential(), b.sequential()
+    if qa is None and qb is None:
+        return None
+    diff = SequentialDiff(
+        memory_a=qa.memory if qa else None,
+        memory_b=qb.memory if qb else None,
+        learning_gain_a=qa.learning_gain if qa else None,
+        learning_gain_b=qb.learning_gain if qb else None,
+    )
+    if qa is not None and qb is not None and qa.memory != qb.memory:
+        sign = 1.0 if qb.memory else -1.0  # with memory minus without, whichever run had it
+        diff.memory_gain = None if first.difference is None else sign * first.difference
+        diff.memory_gain_ci = None if first.ci is None else tuple(sorted((sign * first.ci[0], sign * first.ci[1])))
+    return diff

@@ -39,6 +39,26 @@ _NOT_HASHED = {
 }
 
 
+class Sequential(BaseModel):
+    """A sequential run (``--sequential``): one agent serves a queue of customers, one after another,
+    on one database; each trial index is one order of the queue (see frontdesk/eval/queue.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    queue_size: int | None = Field(
+        default=None, ge=1, description="Customers per queue, a seeded draw from the selected tasks; None: all."
+    )
+    order: Literal["shuffled", "by-tag", "file"] = Field(
+        default="shuffled",
+        description="shuffled: a seeded order per trial; by-tag: customers grouped by their first tag, groups "
+        "and members shuffled per trial; file: the orders given in `orders`.",
+    )
+    orders: list[list[str]] | None = Field(default=None, description="The orders of a queue-order file, one per trial.")
+    memory: bool = Field(
+        default=True, description="Give the agent the memory tools (note_write, note_search, note_read)."
+    )
+
+
 class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -78,6 +98,10 @@ class RunConfig(BaseModel):
         "litellm (any provider) or openai-http (OpenAI-compatible endpoints, less CPU).",
     )
     max_cost_usd: float | None = Field(default=None, gt=0, description="Spend cap for one invocation.")
+    sequential: Sequential | None = Field(
+        default=None,
+        description="Serve the customers as queues (one agent, one database, in order); None: every trial alone.",
+    )
     ratings: bool = Field(
         default=True,
         description="After each scored trial the customer rates the conversation (1-7 on six dimensions); "
@@ -122,8 +146,9 @@ class RunConfig(BaseModel):
 
     def config_hash(self, domain_fingerprint: str) -> str:
         hashed = {k: v for k, v in self.public_dict().items() if k not in _NOT_HASHED}
-        if hashed.get("persona_sample") is None:
-            hashed.pop("persona_sample", None)  # runs without a population draw keep the hash they had
+        for optional in ("persona_sample", "sequential"):
+            if hashed.get(optional) is None:
+                hashed.pop(optional, None)  # runs without a population draw or queues keep the hash they had
         plugins = self.plugin_provenance()
         if plugins:  # configurations without plug-ins keep the hash they always had
             hashed["plugins"] = plugins

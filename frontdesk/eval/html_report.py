@@ -31,12 +31,15 @@ from frontdesk.eval.report import (
     HEADLINE_COLUMNS,
     RunView,
     concession,
+    curve_rows,
     experience_line,
     experience_rows,
     fmt,
     headline_row,
+    leak_rows,
     persona_rating_rows,
     persona_rows,
+    sequential_line,
     strata_line,
     strata_rows,
 )
@@ -290,6 +293,23 @@ def _ratings(view: RunView) -> dict[str, Any] | None:
     }
 
 
+def _sequential(view: RunView) -> dict[str, Any] | None:
+    """The learning curve (plot and table) and the leak table of a sequential run."""
+    from frontdesk.eval.plots import learning_curve
+
+    summary = view.sequential()
+    if summary is None:
+        return None
+    columns, rows = curve_rows(summary)
+    leak_columns, leaks = leak_rows(summary)
+    return {
+        "line": sequential_line(summary),
+        "plot": Markup(learning_curve(summary.curve)),  # our own SVG: text drawn as paths
+        "curve": {"columns": columns, "rows": rows},
+        "leaks": {"columns": leak_columns, "rows": leaks},
+    }
+
+
 def _context(view: RunView) -> dict[str, Any]:
     from frontdesk.eval.plots import curves_coincide
 
@@ -312,6 +332,7 @@ def _context(view: RunView) -> dict[str, Any]:
         "concession": concession(s) if s.pressure_trials else None,
         "ratings": _ratings(view),
         "strata": _strata(view),
+        "sequential": _sequential(view),
         "pending_infra": pending_infra,
         "grid": _grid(view, {(p["task_id"], p["persona"], p["trial"]): p for p in pending_infra}),
         "has_trials": len(trials) > 0,

@@ -10,6 +10,7 @@ import io
 import math
 import re
 
+from frontdesk.eval.sequential import CurvePoint
 from frontdesk.eval.stats import KRow
 
 
@@ -71,4 +72,31 @@ def pass_k_curve(rows: list[KRow]) -> str:
     ax.grid(alpha=0.3)
     # Below the axes: inside, it would sit on the points, which crowd the top when an agent is good.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8, frameon=False)
+    return _svg(fig)
+
+
+def learning_curve(points: list[CurvePoint]) -> str:
+    """Success by position in the queue, with its 95% band over queues: does the agent get better
+    (or worse) as it serves more customers?"""
+    from matplotlib.figure import Figure
+
+    shown = [p for p in points if p.success is not None]
+    fig = Figure(figsize=(6.0, 3.2))
+    ax = fig.add_subplot()
+    x = [(p.first + p.last) / 2 for p in shown]
+    banded = [(xi, p) for xi, p in zip(x, shown, strict=True) if p.ci is not None]
+    if banded:
+        ax.fill_between(
+            [xi for xi, _ in banded], [p.ci[0] for _, p in banded], [p.ci[1] for _, p in banded],  # type: ignore[index]
+            color="#1f6feb", alpha=0.15, label="95% CI over queues", zorder=1,
+        )  # fmt: skip
+    ax.plot(
+        x, [p.success for p in shown], marker="o", markersize=4.5, linewidth=1.5, color="#1f6feb",
+        label="success", zorder=2, gid="learning-curve",
+    )  # fmt: skip
+    ax.set_xlabel("position in the queue (customers served before, + 1)")
+    ax.set_ylabel("share of customers served")
+    ax.set_ylim(-0.03, 1.03)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
     return _svg(fig)

@@ -1,7 +1,8 @@
 """Re-score saved trajectories against the current tasks and checker, with no model calls.
 
 Each trial's recorded tool calls (the agent's and the customer's device actions) are replayed, in
-the order they ran, on a fresh ``Environment(domain, task)``. Every result must come out as it was
+the order they ran, on a fresh ``Environment(domain, task)`` (a sequential trial: from the state and notes its queue
+slot records). Every result must come out as it was
 recorded: a difference means the domain's tools or data changed since the run, or the file was
 edited, and is reported for that trial (its new verdict is then of a conversation that could not
 happen any more). The verdict is recomputed with :func:`build_goal` / :func:`check`; judged
@@ -27,9 +28,10 @@ from frontdesk.eval.checker import Component, Goal, Verdict, build_goal, check
 from frontdesk.eval.config import RunConfig, domain_fingerprint
 from frontdesk.eval.judge import judge_components
 from frontdesk.eval.orchestrator import ErrorClass
-from frontdesk.eval.record import TrialKey, TrialRecord
+from frontdesk.eval.privacy import COMPONENT as PRIVACY
+from frontdesk.eval.record import QueueSlot, TrialKey, TrialRecord
 from frontdesk.eval.store import RunStore
-from frontdesk.tools import ToolCall
+from frontdesk.tools import Memory, ToolCall
 from frontdesk.trajectory import Message, Role, Usage, valid_text
 
 REGRADE_LOG = "regrade.jsonl"  # in the new run folder: one line per trial, what changed and why
@@ -71,14 +73,21 @@ def _result_text(error: Any, content: str) -> str:
     return f"[{error.value}] {content}" if error is not None else content
 
 
-def replay_trial(domain: Domain, task: Task, messages: list[Message]) -> tuple[Environment, list[Mismatch]]:
+def replay_trial(
+    domain: Domain, task: Task, messages: list[Message], slot: QueueSlot | None = None
+) -> tuple[Environment, list[Mismatch]]:
     """Run the trajectory's tool calls again on a fresh environment; return it and every mismatch.
 
     Calls are matched to results by position, as the orchestrator ran them: each tool message
     answers the next call of the latest message that made calls (ids from models may repeat).
     Calls that never got a result (cut off by the tool-error limit) were not run, and are not here.
+    A trial of a sequential queue (``slot``) starts where it started, with the notes it could read.
     """
-    env = Environment(domain, task)
+    if slot is None:
+        env = Environment(domain, task)
+    else:
+        memory = None if slot.memory is None else Memory(notes=list(slot.memory), position=slot.position)
+        env = Environment(domain, task, slot.initial_state, memory)
     mismatches: list[Mismatch] = []
     queue: list[ToolCall] = []
     for index, m in enumerate(messages):
@@ -131,10 +140,15 @@ def rederive_verdict(
     ``judged`` is a fresh judged-assertions component; without one, a task with judged assertions
     gets the recorded judgement when it judged the task's current statements.
     """
-    env, mismatches = replay_trial(domain, task, record.messages)
+    env, mismatches = replay_trial(domain, task, record.messages, record.queue)
     if record.error_class is ErrorClass.USER:
         return None, mismatches
+    if record.queue is not None:
+        goal = build_goal(domain, task, record.queue.initial_state)  # its gold, where the queue started it
     verdict = check(env, task, record.messages, record.termination, goal)
+    leaked = record.verdict.component(PRIVACY) if record.verdict else None
+    if leaked is not None:  # it weighs the other customers of the queue: carried as recorded
+        verdict = verdict.with_component(leaked)
     if task.judged_assertions:
         added = judge_components(judged) if judged is not None else None
         if added is None:

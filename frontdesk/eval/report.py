@@ -14,6 +14,7 @@ from frontdesk.errors import FrontdeskError, RunFolderError
 from frontdesk.eval.experience import ExperienceSummary, experience_summary
 from frontdesk.eval.metrics import RunSummary, TrialOutcomeRow, concession_of, summarize, trial_table
 from frontdesk.eval.record import InfraFailure, TrialKey, TrialRecord
+from frontdesk.eval.sequential import SequentialSummary, sequential_summary
 from frontdesk.eval.stats import KRow
 from frontdesk.eval.store import RunStore, diff_config
 from frontdesk.eval.strata import PostStratified, post_stratify, rows_from_records
@@ -122,6 +123,42 @@ def experience_line(summary: ExperienceSummary) -> str:
     )
 
 
+def sequential_line(q: SequentialSummary) -> str:
+    """A sequential run in one line: the queues, the learning gain, memory, leaks."""
+    gain = "—" if q.learning_gain is None else f"{q.learning_gain:+.3f} {fmt_ci(q.learning_gain_ci)}"
+    memory = (
+        f"memory on ({q.notes_per_queue:.1f} notes per queue)"
+        if q.memory and q.notes_per_queue is not None
+        else ("memory on" if q.memory else "memory off")
+    )
+    fresh = f" · {q.fresh_starts} customer(s) started fresh (their gold could not run on the queue's state)" * bool(
+        q.fresh_starts
+    )
+    return (
+        f"sequential: {q.queues} queue(s) of {q.queue_size} ({q.order}) · {memory} · success first third "
+        f"{fmt(q.early)}, last third {fmt(q.late)}, learning gain {gain} · privacy leaks: {len(q.leaks)} in "
+        f"{q.trials_with_leaks} trial(s) of {q.queues_with_leaks} queue(s){fresh}"
+    )
+
+
+def curve_rows(q: SequentialSummary) -> tuple[list[str], list[list[str]]]:
+    """The learning curve as a table — terminal and HTML: success by position, interval across queues."""
+    rows = [
+        [str(p.first) if p.first == p.last else f"{p.first}-{p.last}", fmt(p.success), fmt_ci(p.ci), str(p.trials)]
+        for p in q.curve
+    ]
+    return ["position", "success", "95% CI (over queues)", "scored"], rows
+
+
+def leak_rows(q: SequentialSummary) -> tuple[list[str], list[list[str]]]:
+    """Every leak: what was said, to whom, whose it was."""
+    rows = [
+        [x.identifier, x.kind, f"{x.task_id} (#{x.position + 1})", f"{x.from_task} (#{x.from_position + 1})"]
+        for x in q.leaks
+    ]
+    return ["identifier", "kind", "said to (position)", "belongs to (position)"], rows
+
+
 def headline_row(row: KRow) -> tuple[str, ...]:
     """One row of the pass^k table as printed — the terminal and the HTML report share these strings."""
     return (
@@ -185,6 +222,16 @@ class RunView:
         if not drawn:
             return None
         return post_stratify(rows_from_records(self.records), PersonaSample.model_validate(drawn))
+
+    def sequential(self) -> SequentialSummary | None:
+        """A sequential run's learning curve, memory and leaks (queues.jsonl); None for other runs."""
+        chosen = self.manifest["config"].get("sequential")
+        if not chosen:
+            return None
+        queues = RunStore(self.folder).queue_records()
+        return sequential_summary(
+            self.records, queues, memory=chosen.get("memory", True), order=chosen.get("order", "shuffled")
+        )
 
     def experience(self, persona: str | None = None) -> ExperienceSummary | None:
         """The customers' ratings (all personas, or one): None when no scored trial was rated."""

@@ -23,7 +23,8 @@ from frontdesk.eval.config import RunConfig, domain_fingerprint, trial_seed
 from frontdesk.eval.executors import executor_for
 from frontdesk.eval.judge import check_judge
 from frontdesk.eval.orchestrator import TerminationReason
-from frontdesk.eval.record import InfraFailure, TrialKey, TrialRecord, TrialResult
+from frontdesk.eval.queue import Queue, check_orders, plan_queues, queue_tasks
+from frontdesk.eval.record import InfraFailure, QueueRecord, TrialKey, TrialRecord, TrialResult
 from frontdesk.eval.store import RunStore
 from frontdesk.eval.trial import execute_trial
 from frontdesk.llm import check_model_string, missing_provider_keys
@@ -32,8 +33,9 @@ from frontdesk.simulators.factory import is_user_model
 from frontdesk.trajectory import Usage
 
 PlanItem = tuple[Task, Persona, int]  # a trial to run: the task, the persona, the trial index
+WorkItem = PlanItem | Queue  # what an executor is handed: a trial, or in a sequential run a queue
 
-__all__ = ["PlanItem", "RunPlan", "execute_plan", "execute_trial", "plan_run", "run", "select_tasks"]
+__all__ = ["PlanItem", "RunPlan", "WorkItem", "execute_plan", "execute_trial", "plan_run", "run", "select_tasks"]
 
 
 def select_tasks(domain: Domain, config: RunConfig) -> list[Task]:
@@ -77,6 +79,11 @@ def check_participants(config: RunConfig, allow_missing_keys: bool = False) -> l
         warnings.append(f"{problem}; starting anyway (--allow-missing-keys)")
     if config.executor == "ray" and importlib.util.find_spec("ray") is None:
         raise ConfigError("--executor ray needs Ray: pip install 'frontdesk[ray]'")
+    if config.sequential is not None and (config.executor != "local" or config.workers > 1):
+        raise ConfigError(
+            "--sequential serves its queues in one process (a queue's customers follow one another, and "
+            "queues run side by side up to --concurrency): drop --workers and --executor ray"
+        )
     return warnings
 
 
@@ -135,8 +142,9 @@ class RunPlan:
     tasks: list[Task]
     goals: dict[str, Goal]
     store: RunStore
-    pending: list[PlanItem]  # what was pending when the plan was made
+    pending: list[PlanItem]  # what was pending when the plan was made (a sequential run: its queues' trials)
     already_done: int
+    queues: list[Queue] = field(default_factory=list)  # a sequential run's pending queues: the work items
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # things that happened during the run (a worker died)
     spent_usd: float = 0.0  # by this invocation
@@ -146,12 +154,12 @@ class RunPlan:
     stopped: bool = False  # interrupted (Ctrl-C): start nothing more
     on_result: Callable[[TrialResult], None] | None = None
     on_notice: Callable[[str], None] | None = None
-    _queue: deque[PlanItem] = field(default_factory=deque, repr=False)
+    _queue: deque[WorkItem] = field(default_factory=deque, repr=False)
     _finished: set[TrialKey] = field(default_factory=set, repr=False)
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._queue.extend(self.pending)
+        self._queue.extend(self.queues if self.config.sequential is not None else self.pending)
 
     def over_budget(self) -> bool:
         cap = self.config.max_cost_usd
@@ -160,13 +168,14 @@ class RunPlan:
     def has_next(self) -> bool:
         return bool(self._queue) and not self.over_budget() and not self.stopped
 
-    def next_trial(self) -> PlanItem | None:
-        """The next trial to start, or None: nothing left, or the budget is spent (what is left stays
-        pending for a rerun). The one place any executor asks whether another trial may start."""
+    def next_trial(self) -> WorkItem | None:
+        """The next trial (a sequential run: queue) to start, or None: nothing left, or the budget is
+        spent (what is left stays pending for a rerun). The one place any executor asks whether
+        another may start."""
         if not self._queue or self.stopped:
             return None
         if self.over_budget():
-            self.skipped_for_budget += len(self._queue)
+            self.skipped_for_budget += sum(len(i.tasks) if isinstance(i, Queue) else 1 for i in self._queue)
             self._queue.clear()
             return None
         return self._queue.popleft()
@@ -177,8 +186,16 @@ class RunPlan:
         if (task.id, persona.name, trial) not in self._finished:
             self._queue.append(item)
 
-    def record(self, result: TrialResult) -> None:
-        """Count the spend, write the result durably, then tell the caller: the one place results land."""
+    def record(self, result: TrialResult | QueueRecord) -> None:
+        """Count the spend, write the result durably, then tell the caller: the one place results land.
+
+        A finished queue is written as its queue line first (its commit record), then its trials:
+        a kill between the two is mended on resume by :meth:`RunStore.sync_queues`."""
+        if isinstance(result, QueueRecord):
+            self.store.append_queue(result)
+            for record in result.records:
+                self.record(record)
+            return
         spend = result.spend
         self.spent_usd += spend.cost_usd or 0.0
         self.unpriced_calls += spend.calls if spend.cost_usd is None else 0
@@ -191,7 +208,7 @@ class RunPlan:
         if self.on_result:
             self.on_result(result)
 
-    async def record_off_loop(self, result: TrialResult) -> None:
+    async def record_off_loop(self, result: TrialResult | QueueRecord) -> None:
         """:meth:`record` in the plan's one writer thread, for an executor on an event loop: each
         line's fsync (milliseconds, more on a busy disk) would otherwise stall every model call in
         flight. One thread, so results still land one at a time; a write that has started finishes
@@ -250,6 +267,9 @@ def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = F
     folder = Path(folder)
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
+    if config.sequential is not None:
+        tasks = queue_tasks(tasks, config)
+        check_orders(config.sequential, tasks, config.trials)
     warnings = check_participants(config, allow_missing_keys)
     check_judge(
         config.judge, tasks, config.transport_for(config.judge) if config.judge else config.transport
@@ -267,9 +287,20 @@ def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = F
         store.grow(manifest)  # --trials raised on an existing run: more of the same trials
         store.add_transports(manifest["transports"])  # this invocation's, when a resume takes another
         store.prepare_append()
+        if config.sequential is not None:
+            store.sync_queues()  # trials of finished queues a kill kept out of trials.jsonl
         pending = _pending(config, tasks, store)  # what another process finished before we locked
+    queues = _pending_queues(config, tasks, store) if config.sequential is not None and pending else []
+    if config.sequential is not None:
+        pending = [(t, q.persona, q.order) for q in queues for t in q.tasks]
     done = len(tasks) * len(config.personas) * config.trials - len(pending)
-    return RunPlan(config, domain, tasks, goals, store, pending, already_done=done, warnings=warnings)
+    return RunPlan(config, domain, tasks, goals, store, pending, already_done=done, warnings=warnings, queues=queues)
+
+
+def _pending_queues(config: RunConfig, tasks: list[Task], store: RunStore) -> list[Queue]:
+    """The queues without a line in queues.jsonl: each runs whole, from its first customer."""
+    done = {q.key for q in store.queue_records()}
+    return [q for q in plan_queues(tasks, config) if q.key not in done]
 
 
 def _belongs_to(config: RunConfig, tasks: list[Task]) -> Callable[[TrialRecord], str | None]:

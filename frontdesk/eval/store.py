@@ -1,4 +1,5 @@
-"""The run folder: manifest.json, trials.jsonl (one line per finished trial), infra_errors.jsonl.
+"""The run folder: manifest.json, trials.jsonl (one line per finished trial), infra_errors.jsonl,
+and in sequential runs queues.jsonl (one line per finished queue, its commit record).
 
 Every line is written whole, flushed and fsynced before the trial counts as done, so a run killed
 at any moment resumes without losing or duplicating a trial. A line cut short by the kill is
@@ -25,12 +26,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from frontdesk.errors import RunFolderError
-from frontdesk.eval.record import InfraFailure, TrialRecord
+from frontdesk.eval.record import InfraFailure, QueueRecord, TrialRecord
 from frontdesk.redact import scrub
 
 MANIFEST = "manifest.json"
 TRIALS = "trials.jsonl"
 INFRA_ERRORS = "infra_errors.jsonl"
+QUEUES = "queues.jsonl"  # sequential runs: one line per finished queue, written before its trials
 LOCK = ".lock"
 REJECTED = "trials.rejected.jsonl"
 
@@ -63,6 +65,7 @@ class RunStore:
         self.manifest_path = folder / MANIFEST
         self.trials_path = folder / TRIALS
         self.infra_path = folder / INFRA_ERRORS
+        self.queues_path = folder / QUEUES
 
     # --- manifest ---------------------------------------------------------------------------
     def read_manifest(self) -> dict[str, Any]:
@@ -230,6 +233,29 @@ class RunStore:
             seen.setdefault(record.key, record)
         return list(seen.values())
 
+    def queue_records(self) -> list[QueueRecord]:
+        """Finished queues of a sequential run, at most one per (persona, order): the first line wins."""
+        seen: dict[tuple[str, int], QueueRecord] = {}
+        for number, line in self._lines(self.queues_path):
+            try:
+                record = QueueRecord.model_validate_json(line)
+            except ValidationError as e:
+                raise RunFolderError(
+                    f"{self.queues_path}, line {number}: not a queue record ({e.errors()[0]['msg']}). Move the "
+                    "line out of the file and rerun: that queue then runs again from its start."
+                ) from None
+            seen.setdefault(record.key, record)
+        return list(seen.values())
+
+    def sync_queues(self) -> int:
+        """Copy into ``trials.jsonl`` the trials of finished queues that are not there yet (a kill
+        between a queue's line and its trials' lines); the caller holds the lock. Returns how many."""
+        have = {r.key for r in self.records()}
+        missing = [r for q in self.queue_records() for r in q.records if r.key not in have]
+        for record in missing:
+            self.append(record)
+        return len(missing)
+
     def infra_failures(self) -> list[InfraFailure]:
         out = []
         for _, line in self._lines(self.infra_path):
@@ -285,6 +311,7 @@ class RunStore:
     def prepare_append(self) -> None:
         self._repair_tail(self.trials_path)
         self._repair_tail(self.infra_path)
+        self._repair_tail(self.queues_path)
 
     def _append(self, path: Path, line: str) -> None:
         """Write one whole line and fsync it; on failure, leave the file as it was and refuse more.
@@ -324,6 +351,9 @@ class RunStore:
 
     def append(self, record: TrialRecord) -> None:
         self._append(self.trials_path, scrub(record.model_dump_json()))
+
+    def append_queue(self, record: QueueRecord) -> None:
+        self._append(self.queues_path, scrub(record.model_dump_json()))
 
     def append_infra(self, failure: InfraFailure) -> None:
         self._append(self.infra_path, scrub(failure.model_dump_json()))

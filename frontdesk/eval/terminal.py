@@ -15,12 +15,15 @@ from rich.text import Text
 from frontdesk.eval.report import (
     HEADLINE_COLUMNS,
     concession,
+    curve_rows,
     experience_line,
     experience_rows,
     fmt,
     fmt_ci,
     headline_row,
+    leak_rows,
     persona_rows,
+    sequential_line,
     strata_line,
     strata_rows,
 )
@@ -79,6 +82,11 @@ def run_summary(view: RunView) -> RenderableType:
     ratings = view.experience()
     if ratings is not None:
         lines += [Text(experience_line(ratings)), titled_table("customer ratings", *experience_rows(ratings))]
+    queues = view.sequential()
+    if queues is not None:
+        lines += [Text(sequential_line(queues)), titled_table("learning curve", *curve_rows(queues))]
+        if queues.leaks:
+            lines.append(titled_table("privacy leaks", *leak_rows(queues)))
     if s.terminations:
         lines.append(Text("endings: " + ", ".join(f"{k} {v}" for k, v in s.terminations.items())))
     lines.append(Text(" · ".join(f"{seat}: {_usage(u)}" for seat, u in _seat_usage(view))))
@@ -141,6 +149,23 @@ def comparison(c: Comparison) -> RenderableType:
             lines.append(Text(f"  {t.task_id} ({t.persona}): {t.a[0]}/{t.a[1]} -> {t.b[0]}/{t.b[1]}  {direction}"))
     else:
         lines.append(Text("no task changed its success rate."))
+    q = c.sequential
+    if q is not None:
+
+        def seat(memory: bool | None, gain: float | None) -> str:
+            if memory is None:
+                return "not sequential"
+            return f"memory {'on' if memory else 'off'}, learning gain {fmt(gain)}"
+
+        lines.append(
+            Text(f"sequential: A {seat(q.memory_a, q.learning_gain_a)} · B {seat(q.memory_b, q.learning_gain_b)}")
+        )
+        if q.memory_gain is not None:
+            lines.append(
+                Text(
+                    f"gain from memory (pass^1 with − without, paired by task): {q.memory_gain:+.3f} {fmt_ci(q.memory_gain_ci)}"
+                )
+            )
     return Group(*lines)
 
 
@@ -165,6 +190,7 @@ def profile_table(rows: list[Profile]) -> RenderableType:
         "device ↔ backend, ≥ 4 steps": lambda r: str(r.interleaved_tasks),
         "pressure tasks": lambda r: str(r.pressure_tasks),
         "refusal tasks": lambda r: str(r.refusal_tasks),
+        "returning customers (follows)": lambda r: str(r.returning_tasks),
         "distinct reasons": lambda r: share(r.distinct_reasons, r),
         "median reason words": lambda r: f"{r.median_reason_words:g}",
         "opening message": lambda r: share(r.opening_messages, r),

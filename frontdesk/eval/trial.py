@@ -7,21 +7,36 @@ Every executor (this process, worker processes, Ray actors) runs trials through
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
-from frontdesk.agents import AgentContext, build_agent
+from frontdesk.agents import Agent, AgentContext, build_agent
+from frontdesk.agents.factory import BrokenAgent
 from frontdesk.envs import Domain, Environment, Task
+from frontdesk.envs.state import changes
 from frontdesk.errors import InfraError
 from frontdesk.eval.checker import Goal, check
 from frontdesk.eval.config import RunConfig, trial_seed
 from frontdesk.eval.judge import judge_assertions, judge_components, judge_for
 from frontdesk.eval.orchestrator import ERROR_CLASS, ErrorClass, TerminationReason, run_trial
-from frontdesk.eval.record import InfraFailure, TrialRecord, TrialResult
+from frontdesk.eval.record import InfraFailure, QueueSlot, TrialRecord, TrialResult
 from frontdesk.llm import ModelConfig
 from frontdesk.llm.ledger import spending
 from frontdesk.simulators import Persona, UserContext, UserSimulator, build_user
 from frontdesk.simulators.base import RatingError
 from frontdesk.simulators.experience import Experience
+from frontdesk.tools import Memory
 from frontdesk.trajectory import Trajectory, Usage
+
+
+@dataclass
+class Carry:
+    """What a sequential queue hands one of its trials, and what it takes back (eval/queue.py)."""
+
+    slot: QueueSlot  # the position, and the state the customer starts from
+    memory: Memory | None  # the queue's notes: the memory tools are bound to them
+    agent: Agent | None = None  # an agent that serves the whole queue (``serves_queue``), once built
+    final_state: dict[str, Any] | None = None  # set by the trial: the state it left, as a patch on the seed
 
 
 async def _rate(
@@ -56,25 +71,47 @@ def model_config(config: RunConfig, model: str, temperature: float | None) -> Mo
     )
 
 
+async def _agent_for(config: RunConfig, context: AgentContext, carry: Carry | None) -> Agent:
+    """The agent for this conversation: built for it, or the queue's agent told a new customer is here."""
+    if carry is not None and carry.agent is not None:
+        try:
+            await carry.agent.next_customer(context)
+        except Exception as e:  # the agent's own failure: this customer's conversation fails, as the agent's
+            return BrokenAgent(f"next_customer failed: {type(e).__name__}: {e}")
+        return carry.agent
+    agent = build_agent(model_config(config, config.agent, config.agent_temperature), config.agent_strategy, context)
+    if carry is not None and agent.serves_queue:
+        carry.agent = agent
+    return agent
+
+
 async def execute_trial(
-    domain: Domain, task: Task, trial: int, config: RunConfig, goal: Goal, persona: Persona | None = None
+    domain: Domain,
+    task: Task,
+    trial: int,
+    config: RunConfig,
+    goal: Goal,
+    persona: Persona | None = None,
+    carry: Carry | None = None,
 ) -> TrialResult:
-    """Build a fresh environment and participants, run one conversation, score it."""
+    """Build a fresh environment and participants, run one conversation, score it.
+
+    With ``carry`` (a sequential queue) the environment starts where the queue's slot says, the
+    memory tools are bound to the queue's notes, an agent that serves the whole queue is reused,
+    and the state the conversation left is handed back in ``carry.final_state``.
+    """
     persona = persona or config.personas[0]
     seed = trial_seed(config.seed, task.id, trial, persona.name)
-    env = Environment(domain, task)
-    agent = build_agent(
-        model_config(config, config.agent, config.agent_temperature),
-        config.agent_strategy,
-        AgentContext(
-            policy=domain.policy,
-            tools=env.agent_tools.schemas(),
-            tool_kinds={name: t.kind for name, t in env.agent_tools.tools.items()},
-            seed=seed,
-            transfer_tool=domain.transfer_tool,
-            task=task,
-        ),
+    env = Environment(domain, task, carry.slot.initial_state, carry.memory) if carry else Environment(domain, task)
+    context = AgentContext(
+        policy=domain.policy,
+        tools=env.agent_tools.schemas(),
+        tool_kinds={name: t.kind for name, t in env.agent_tools.tools.items()},
+        seed=seed,
+        transfer_tool=domain.transfer_tool,
+        task=task,
     )
+    agent = await _agent_for(config, context, carry)
     user = build_user(
         model_config(config, config.user, config.user_temperature),
         config.user_strategy,
@@ -84,8 +121,11 @@ async def execute_trial(
     try:
         outcome = await run_trial(env, agent, user, config.limits)
     finally:
-        await agent.aclose()  # a remote agent's connections and endpoints end with its trial
+        if carry is None or carry.agent is not agent:
+            await agent.aclose()  # a remote agent's connections and endpoints end with its trial
     duration = time.time() - started
+    if carry is not None:
+        carry.final_state = changes(domain, env.initial_state, env.db)
     error_class = ERROR_CLASS.get(outcome.termination)
     common = dict(
         task_id=task.id,
@@ -134,4 +174,5 @@ async def execute_trial(
         verdict=verdict,
         tool_errors=outcome.tool_errors,
         messages=outcome.trajectory,
+        queue=carry.slot if carry else None,
     )

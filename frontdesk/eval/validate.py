@@ -111,6 +111,20 @@ def refusal_problems(task: Task) -> list[str]:
     return problems
 
 
+def follows_problems(domain: Domain, task: Task) -> list[str]:
+    """A task that follows another must follow one whose gold changes something: otherwise the
+    customer "comes back" to a world no conversation changed, and the link says nothing."""
+    if task.follows is None:
+        return []
+    try:
+        changed = build_goal(domain, domain.task(task.follows)).changes_state
+    except BrokenTaskError:
+        return []  # the predecessor's own check reports it
+    if changed:
+        return []
+    return [f"follows {task.follows!r}, whose gold actions change nothing: follow a task that writes, or drop follows"]
+
+
 def null_config(domain: Domain) -> RunConfig:
     """``scripted/null`` (only talks, never calls a tool) with the scripted customer: a floor no task may pass."""
     return RunConfig(domain=domain.name, agent="scripted/null")
@@ -174,6 +188,7 @@ async def validate_domain(domain: Domain) -> list[TaskCheck]:
                 "value of the initial or final database and not in the policy: no agent can know it"
             )
         check.problems.extend(refusal_problems(task))
+        check.problems.extend(follows_problems(domain, task))
         if goal.writes and not goal.changes_state:
             check.problems.append(f"{goal.writes} gold write action(s) leave the database unchanged")
         if not goal.writes and goal.changes_state:

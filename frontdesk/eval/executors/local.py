@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from frontdesk.eval.gc_pauses import fewer_gc_pauses
+from frontdesk.eval.queue import Queue, execute_queue
 from frontdesk.eval.trial import execute_trial
 from frontdesk.llm import aclose
 
@@ -16,11 +17,14 @@ if TYPE_CHECKING:
 async def run_locally(plan: RunPlan) -> None:
     async def slot() -> None:
         while (item := plan.next_trial()) is not None:
-            task, persona, trial = item
-            result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
+            if isinstance(item, Queue):  # a sequential run: the queue's customers, one after another
+                result = await execute_queue(plan.domain, item, plan.config, plan.goals)
+            else:
+                task, persona, trial = item
+                result = await execute_trial(plan.domain, task, trial, plan.config, plan.goals[task.id], persona)
             await plan.record_off_loop(result)  # the fsync waits in a thread, not the event loop
 
-    slots = min(plan.config.concurrency, len(plan.pending))
+    slots = min(plan.config.concurrency, len(plan.queues) if plan.config.sequential else len(plan.pending))
     await run_slots(slot() for _ in range(slots))
 
 
