@@ -160,10 +160,11 @@ class Gold:
     cannot disagree with the tools.
     """
 
-    def __init__(self, domain: Domain, label: str = "gold") -> None:
-        # The environment a trial gets, so the actions run exactly as they will when scored.
+    def __init__(self, domain: Domain, label: str = "gold", initial_state: dict[str, Any] | None = None) -> None:
+        # The environment a trial gets, so the actions run exactly as they will when scored; from
+        # ``initial_state`` (a patch on the seed) for a returning customer's task (``follows``).
         draft = Task(id="draft", user_scenario=UserScenario(reason_for_contact="(being written)"))
-        self.env = Environment(domain, draft)
+        self.env = Environment(domain, draft, initial_state)
         self.db = self.env.db
         self.label = label
         self.actions: list[dict[str, Any]] = []
@@ -186,6 +187,18 @@ class Gold:
             raise GoldActionFailed(
                 f"{self.label}: {name}({arguments}) was meant to be refused ({because!r}) but gave: {result.content}"
             )
+
+
+def state_after(domain: Domain, start: dict[str, Any] | None, actions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The state gold ``actions`` leave from ``start``, as a patch on the seed: what a task that
+    follows theirs starts from, computed as the domain resolves ``follows`` when its tasks load."""
+    task = Task(
+        id="earlier",
+        user_scenario=UserScenario(reason_for_contact="(drafted earlier)"),
+        initial_state=start,
+        gold_actions=actions,
+    )
+    return domain.state_after_gold(task)
 
 
 # --- task records --------------------------------------------------------------------------------------

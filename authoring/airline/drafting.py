@@ -1,11 +1,12 @@
 """What the airline scenarios are written with: facts about the seed data, seeded choices of members
-and reservations, and how customers name their trips and cards (gold actions: ``authoring.kit.Gold``)."""
+and reservations, how customers name their trips and cards (gold actions: ``authoring.kit.Gold``), and
+where a returning customer starts: the state an earlier task's gold actions leave (``Earlier``)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from authoring.kit import spoken_date
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import AirlineDB, CreditCard, Reservation, User
 from frontdesk.envs.domain import Domain
+from frontdesk.envs.state import layer
 
 NO_HUMAN = "Do not ask for a human agent."
 T = TypeVar("T")
@@ -90,6 +92,8 @@ class Context:
     domain: Domain
     facts: Facts
     pick: Picker
+    # The tasks drafted so far, by id: what a returning customer's task (``follows``) starts after.
+    drafted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def rng(self) -> random.Random:
@@ -201,3 +205,71 @@ def first_that_builds(ctx: Context, candidates: list[T], key: Callable[[T], Any]
 
 def active(db: AirlineDB, keep: Callable[[Reservation], bool]) -> list[Reservation]:
     return [r for _, r in sorted(db.reservations.items()) if r.status == "active" and keep(r)]
+
+
+# --- a customer who comes back (``follows``) ----------------------------------------------------------------
+
+
+def end_state(ctx: Context, task_id: str) -> dict[str, Any] | None:
+    """The state the drafted task ``task_id``'s gold actions leave, as a patch on the seed: what a task that
+    follows it starts from (computed as ``Domain._resolve_follows`` does when the tasks load)."""
+    task = ctx.drafted[task_id]
+    start = task.get("initial_state")
+    if task.get("follows"):
+        start = layer(ctx.domain, end_state(ctx, task["follows"]), start)
+    return kit.state_after(ctx.domain, start, task["gold_actions"])
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The conversation a returning customer had before: the task it was, the state its gold actions left,
+    and facts about that state (to choose what the customer asks for now)."""
+
+    domain: Domain
+    task_id: str
+    task: dict[str, Any]
+    state: dict[str, Any] | None
+    facts: Facts
+
+    @property
+    def db(self) -> AirlineDB:
+        return self.facts.db
+
+    @property
+    def user(self) -> User:
+        return self.db.users[self.task["user_scenario"]["known_facts"]["user id"]]
+
+    def reservation(self, reservation_id: str | None = None) -> Reservation:
+        """A reservation as the earlier conversation left it: by default the one it was about (the one it
+        booked, if it booked one)."""
+        if reservation_id is None:
+            if any(a["name"] == "book_reservation" for a in self.task["gold_actions"]):
+                reservation_id = self.user.reservation_ids[-1]
+            else:
+                reservation_id = self.task["user_scenario"]["known_facts"]["reservation id"]
+        return self.db.reservations[reservation_id]
+
+    def gold(self, label: str) -> kit.Gold:
+        """Gold actions that run on the state the earlier conversation left."""
+        return kit.Gold(self.domain, label, initial_state=self.state)
+
+
+def earlier(ctx: Context, task_id: str) -> Earlier:
+    """Where a customer who comes back after task ``task_id`` starts. The task must have been drafted and
+    its gold must write: a returning customer comes back about something that changed."""
+    task = ctx.drafted[task_id]
+    writes = ctx.domain.write_tool_names()
+    if not any(a["name"] in writes for a in task["gold_actions"]):
+        raise ValueError(f"{task_id}: a returning customer follows a task whose gold changes something")
+    state = end_state(ctx, task_id)
+    return Earlier(ctx.domain, task_id, task, state, Facts(ctx.domain.build_db(state)))
+
+
+def follows(after: Earlier, task: dict[str, Any]) -> dict[str, Any]:
+    """``task`` (drafted on ``after``'s state) marked as following it, ``follows`` after its user scenario."""
+    out: dict[str, Any] = {}
+    for key, value in task.items():
+        out[key] = value
+        if key == "user_scenario":
+            out["follows"] = after.task_id
+    return out

@@ -49,7 +49,9 @@ def rows(domain: Domain) -> list[tuple[str, str]]:
         ),
         (
             "agent tools",
-            f"{len(domain.agent_tools)} (" + ", ".join(f"{k.value} {kinds[k.value]}" for k in ToolKind) + ")",
+            f"{len(domain.agent_tools)} ("
+            + ", ".join(f"{k.value} {kinds[k.value]}" for k in ToolKind if kinds[k.value])
+            + ")",
         ),
         ("tasks", f"{len(domain.tasks)} (train {splits['train']}, test {splits['test']}; {write_tasks} with writes)"),
         ("gold actions per task", f"min {min(actions)}, mean {mean(actions):.2f}, max {max(actions)}"),

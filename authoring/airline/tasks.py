@@ -30,6 +30,7 @@ from authoring.airline.scenarios.cancel import cancel_tasks
 from authoring.airline.scenarios.change import change_tasks
 from authoring.airline.scenarios.multi import combo_tasks, more_tasks
 from authoring.airline.scenarios.pressure import pressure_tasks
+from authoring.airline.scenarios.returning import returning_tasks
 from authoring.airline.scenarios.service import (
     add_insurance_refused,
     bag_cost_question,
@@ -85,6 +86,9 @@ SCENARIOS: list[tuple[str, Callable[[Context], Any]]] = [
     ("several-changes", combo_tasks),
     ("pressure", pressure_tasks),
     ("more-changes", more_tasks),
+    # Customers who come back after one of the tasks above (``follows``): last, so every task they follow
+    # is drafted first and no earlier seeded choice moves.
+    ("returning", returning_tasks),
 ]
 
 
@@ -98,9 +102,10 @@ def draft_tasks(domain: Domain, seed: int = SEED) -> list[dict[str, Any]]:
         built = build(ctx)
         if isinstance(built, list):
             named.extend(built)
-            continue
-        seen[name] += 1
-        named.append((f"{name}-{seen[name]}" if repeated[name] > 1 else name, built))
+        else:
+            seen[name] += 1
+            named.append((f"{name}-{seen[name]}" if repeated[name] > 1 else name, built))
+        ctx.drafted.update(named)  # what a returning customer's task can follow
     return [
         {"id": task_id, "split": "train" if i % TRAIN_EVERY == 0 else "test", **task}
         for i, (task_id, task) in enumerate(named)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from authoring.kit import Gold, Picker, task_record, user_scenario
+from authoring.kit import state_after as kit_state_after
 from authoring.retail.catalog import CITIES, STREET_NAMES, STREET_TYPES, UNITS
 from frontdesk.envs.domain import Domain
 from frontdesk.envs.retail.db import (
@@ -27,8 +28,10 @@ from frontdesk.envs.retail.db import (
     Variant,
 )
 from frontdesk.envs.retail.money import dollars
+from frontdesk.envs.retail.write_tools import WRITE_TOOLS
 
 R = TypeVar("R", Customer, Order, Product)
+WRITE_TOOL_NAMES = frozenset(t.name for t in WRITE_TOOLS)
 Identity = Literal["email", "name_zip"]
 
 
@@ -50,6 +53,7 @@ class Draft:
     forbidden_outputs: list[Any] = field(default_factory=list)
     required_actions: list[dict[str, Any]] = field(default_factory=list)
     forbidden_actions: list[dict[str, Any]] = field(default_factory=list)
+    follows: str | None = None  # the id of the task whose outcome this one starts from
 
     def run(self, name: str, **arguments: Any) -> Any:
         """Add a gold action and return what the tool returned (parsed JSON when it is JSON)."""
@@ -126,6 +130,14 @@ class Draft:
             "split": split,
             **task_record(self.description, sorted(set(self.tags)), scenario, self.gold, self.outputs),
         }
+        if self.follows is not None:
+            # Where the task files have it: after the scenario, before the gold actions.
+            head = ("id", "split", "description", "tags", "user_scenario")
+            record = {
+                **{k: record[k] for k in head},
+                "follows": self.follows,
+                **{k: v for k, v in record.items() if k not in head},
+            }
         for key in ("forbidden_outputs", "required_actions", "forbidden_actions"):
             if getattr(self, key):
                 record[key] = getattr(self, key)
@@ -144,6 +156,41 @@ def signed_amount(difference: float) -> dict[str, Any]:
     return {"kind": "amount", "value": abs(difference), "direction": "charge" if difference > 0 else "refund"}
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """A task drafted earlier in this run, as a returning customer's task starts from it: the state its
+    gold actions leave (a patch on the seed, what ``follows`` resolves to) and that state to read."""
+
+    id: str
+    draft: Draft
+    state: dict[str, Any] | None
+    db: RetailDB
+
+    def written(self) -> list[tuple[str, str]]:
+        """(tool, order or customer id) of each write its gold made, in order."""
+        return [
+            (a["name"], a["arguments"].get("order_id") or a["arguments"]["customer_id"])
+            for a in self.draft.gold.actions
+            if a["name"] in WRITE_TOOL_NAMES
+        ]
+
+    @property
+    def customer(self) -> Customer:
+        """The customer that conversation served, as they are now."""
+        _, target = self.written()[0]
+        return self.db.customers[self.db.orders[target].customer_id if target in self.db.orders else target]
+
+    @property
+    def identity(self) -> Identity:
+        """How the customer identified themselves then; they do it the same way when they come back."""
+        return "email" if "email" in self.draft.facts else "name_zip"
+
+
+def state_after(domain: Domain, draft: Draft) -> dict[str, Any] | None:
+    """The state ``draft``'s gold actions leave, as the domain resolves ``follows``."""
+    return kit_state_after(domain, draft.gold.env.initial_state, draft.gold.actions)
+
+
 # --- choosing customers and orders ---------------------------------------------------------------
 
 
@@ -155,10 +202,33 @@ class Pool:
         self.db: RetailDB = domain.build_db()
         self.rng = rng
         self.picker = Picker(rng)
+        self.drafted: dict[str, Draft] = {}  # every task drafted so far, by id (tasks.py records them)
+        self._earlier: dict[str, Earlier] = {}
 
     def new_draft(self, family: str, description: str) -> Draft:
         """A draft with its own fresh copy of the seed database."""
         return Draft(family=family, description=description, gold=Gold(self.domain, family))
+
+    def earlier(self, task_id: str) -> Earlier:
+        """A task drafted earlier in this run, with the state its gold actions leave."""
+        if task_id not in self._earlier:
+            draft = self.drafted[task_id]
+            state = state_after(self.domain, draft)
+            self._earlier[task_id] = Earlier(task_id, draft, state, self.domain.build_db(state))
+        return self._earlier[task_id]
+
+    def follow(self, family: str, description: str, earlier: Earlier) -> Draft:
+        """A draft for a customer who comes back after ``earlier``: its gold runs on the state that left."""
+        gold = Gold(self.domain, family, initial_state=earlier.state)
+        return Draft(family=family, description=description, gold=gold, follows=earlier.id)
+
+    def take_earlier(self, family: str, fits: Callable[[Earlier], bool]) -> Earlier:
+        """A task drafted earlier whose gold writes and whose outcome ``fits`` (a seeded choice). Only a task
+        that follows none is followed (no chains), and each customer comes back once: two returning
+        tasks never serve one customer, so they never follow one task either."""
+        drafted = [i for i, d in self.drafted.items() if d.follows is None]
+        candidates = [e for e in map(self.earlier, drafted) if e.written() and fits(e)]
+        return self.picker.take(candidates, key=lambda e: ("returning", e.customer.id), label=family)
 
     def take(self, family: str, candidates: Iterable[R]) -> R:
         """A random record (customer, order, product) not yet used by ``family``, marked as used."""

@@ -94,6 +94,25 @@ def modified_once() -> dict:
     )
 
 
+def returned_once() -> dict:
+    """A delivered order takes one return or exchange request; once made, nothing more can be added."""
+    return _reason(
+        [
+            "once per order",
+            "one request per order",
+            "only once",
+            "already been returned",
+            "already returned",
+            "already requested",
+            "already been requested",
+            "already has a return",
+            "a return was already",
+            "return is already",
+            "already in progress",
+        ],
+    )
+
+
 def gift_card_short() -> dict:
     return _reason(
         [

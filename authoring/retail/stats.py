@@ -24,6 +24,7 @@ SHOWN_TAGS = [
     "preference",
     "transfer",
     "change-of-mind",
+    "returning-customer",
     "computed-output",
     "identity-email",
     "identity-name-zip",

@@ -14,7 +14,17 @@ from typing import Any
 
 from authoring.kit import apply_texts, load_texts, tasks_json
 from authoring.retail.drafting import Draft, Pool
-from authoring.retail.scenarios import bundles, change_of_mind, changes, multi, pressure, read_only, refusals, transfers
+from authoring.retail.scenarios import (
+    bundles,
+    change_of_mind,
+    changes,
+    multi,
+    pressure,
+    read_only,
+    refusals,
+    returning,
+    transfers,
+)
 from frontdesk.envs.domain import Domain
 
 SEED = 11
@@ -75,6 +85,14 @@ FAMILIES: list[tuple[Family, int]] = [
     (pressure.moving_and_cancel_refused, 6),
     (pressure.return_instead_of_cancel, 4),
     (pressure.compensation_with_changes, 3),
+    # Customers who come back: each task follows one drafted above and starts from the state it left.
+    (returning.readdressed_items, 3),
+    (returning.after_moving, 2),
+    (returning.new_total, 2),
+    (returning.second_modification, 3),
+    (returning.after_cancel, 3),
+    (returning.after_return, 3),
+    (returning.after_exchange, 2),
 ]
 
 TEXTS = Path(__file__).parent / "texts"
@@ -92,7 +110,9 @@ def draft_tasks(domain: Domain, seed: int = SEED) -> list[dict[str, Any]]:
     for family, count in FAMILIES:
         for index in range(count):
             draft = family(pool, index)
-            tasks.append(draft.task(f"{draft.family}-{index + 1:02d}", split_of(index)))
+            task_id = f"{draft.family}-{index + 1:02d}"
+            pool.drafted[task_id] = draft  # a returning customer's task may follow it (scenarios/returning.py)
+            tasks.append(draft.task(task_id, split_of(index)))
     return tasks
 
 

@@ -64,6 +64,7 @@ class Profile(BaseModel):
     interleaved_tasks: int
     pressure_tasks: int
     refusal_tasks: int
+    returning_tasks: int = 0  # tasks that follow another: the customer comes back to what changed
     distinct_reasons: int
     median_reason_words: float
     opening_messages: int
@@ -95,6 +96,7 @@ def profile(domain: Domain, tasks: list[Task], split: str = "all") -> Profile:
         interleaved_tasks=sum(interleaved(t) for t in tasks),
         pressure_tasks=tags[PRESSURE_TAG],
         refusal_tasks=tags[REFUSAL_TAG],
+        returning_tasks=sum(t.follows is not None for t in tasks),
         distinct_reasons=len({reason_template(t) for t in tasks}),
         median_reason_words=statistics.median(len(t.user_scenario.reason_for_contact.split()) for t in tasks)
         if tasks
@@ -115,16 +117,16 @@ def profile_table(rows: list[Profile]) -> str:
     """The profile as a Markdown table: what ``tasks --stats --markdown`` prints and the READMEs hold."""
     header = (
         "| split | tasks | writes / task (mean · max) | ≥ 3 writes | preference-led write tasks | "
-        "device ↔ backend ≥ 4 steps | pressure | refusals | distinct reasons | median reason words | "
-        "opening message | scripted/null passes |"
+        "device ↔ backend ≥ 4 steps | pressure | refusals | returning (follows) | distinct reasons | "
+        "median reason words | opening message | scripted/null passes |"
     )
-    lines = [header, "|" + "---|" * 12]
+    lines = [header, "|" + "---|" * 13]
     for r in rows:
         null = "not run" if r.null_pass_rate is None else f"{r.null_passes} ({r.null_pass_rate:.0%})"
         lines.append(
             f"| {r.split} | {r.tasks} | {r.writes_mean:.2f} · {r.writes_max} | {r.tasks_3_writes} | "
             f"{r.preference_write_tasks} of {r.write_tasks} | {r.interleaved_tasks} | {r.pressure_tasks} | "
-            f"{r.refusal_tasks} | {r.distinct_reasons} ({r.distinct_share:.0%}) | {r.median_reason_words:g} | "
+            f"{r.refusal_tasks} | {r.returning_tasks} | {r.distinct_reasons} ({r.distinct_share:.0%}) | {r.median_reason_words:g} | "
             f"{r.opening_messages} ({r.opening_messages / r.tasks if r.tasks else 0:.0%}) | {null} |"
         )
     return "\n".join(lines) + "\n"

@@ -28,7 +28,7 @@ from authoring.airline.drafting import (
 )
 from authoring.airline.scenarios.change import RESPELLINGS
 from authoring.airline.scenarios.service import _eligible, certificate_for
-from authoring.kit import NoCandidate, spoken_date, task_record, user_scenario
+from authoring.kit import Gold, NoCandidate, spoken_date, task_record, user_scenario
 from frontdesk.envs.airline import lookup, rules
 from frontdesk.envs.airline.db import CreditCard, GiftCard, Reservation, Segment
 from frontdesk.envs.airline.read_tools import search_direct_flights
@@ -104,9 +104,10 @@ class Name:
 Step = Later | Cabin | Bags | Name
 
 
-def _run_steps(ctx: Context, res: Reservation, steps: list[Step], pay: CreditCard | GiftCard):
-    """The gold actions of ``steps`` on ``res``, in order; what the agent must tell, and what the customer knows."""
-    gold = opening(ctx, res)
+def _run_steps(ctx: Context, res: Reservation, steps: list[Step], pay: CreditCard | GiftCard, gold: Gold | None = None):
+    """The gold actions of ``steps`` on ``res``, in order; what the agent must tell, and what the customer knows.
+    ``gold``: the look-ups already made (on another state than the seed's, for a returning customer)."""
+    gold = opening(ctx, res) if gold is None else gold
     outputs: list[dict[str, Any]] = []
     instructions: list[str] = []
     known: dict[str, str] = {}
