@@ -177,3 +177,29 @@ def test_the_whole_mock_domain_runs_clean_against_a_strict_server(strict, transp
     # 7 model calls a conversation (a customer with an opening message says it without one), then the rating
     assert strict.stats.requests == sum(7 if t.user_scenario.opening_message else 8 for t in domain.tasks)
     assert all(r.experience is not None and r.experience.overall.score == 5 for r in view.records)
+
+
+def test_a_sequential_run_with_memory_tools_runs_clean_against_a_strict_server(strict, transport, tmp_path):
+    """Queues give an HTTP agent the memory tools beside the domain's: a strict server takes every request."""
+    from frontdesk.eval.config import Sequential
+
+    ids = ["update-email", "read-order-status", "cancel-pending-order"]
+    config = RunConfig(
+        transport=transport,
+        domain="mock",
+        agent="openai/mock-agent",
+        user="openai/mock-user",
+        task_ids=ids,
+        llm_params={"api_base": strict.api_base},
+        max_retries=0,
+        call_timeout_s=5.0,
+        sequential=Sequential(order="file", orders=[ids]),
+    )
+    run(config, tmp_path / "run")
+    view = load_run(tmp_path / "run")
+    assert strict.stats.rejected == {} and strict.stats.tools_ignored == 0
+    assert view.summary.trials_pending == 0 and len(view.records) == len(ids)
+    for record in view.records:
+        assert record.termination.value == "user_stop", record.error
+        assert record.queue is not None and record.queue.memory is not None  # the notes it could read
+    assert [r.queue.position for r in sorted(view.records, key=lambda r: r.queue.position)] == [0, 1, 2]
