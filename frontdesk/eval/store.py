@@ -218,34 +218,26 @@ class RunStore:
                 if line.endswith("\n") and line.strip():
                     yield number, line
 
-    def records(self) -> list[TrialRecord]:
-        """Finished trials, at most one per (task, trial); the first line wins if a key repeats."""
-        seen: dict[tuple[str, str, int], TrialRecord] = {}
-        for number, line in self._lines(self.trials_path):
+    def _first_per_key(self, path: Path, model: type[Any], noun: str, fix: str) -> list[Any]:
+        """The records of a JSON-lines file, at most one per key: the first line wins if a key repeats."""
+        seen: dict[Any, Any] = {}
+        for number, line in self._lines(path):
             try:
-                record = TrialRecord.model_validate_json(line)
+                record = model.model_validate_json(line)
             except ValidationError as e:
-                raise RunFolderError(
-                    f"{self.trials_path}, line {number}: not a trial record ({e.errors()[0]['msg']}). "
-                    f"`frontdesk repair {self.folder}` moves unreadable lines to {REJECTED} and keeps every "
-                    "good trial."
-                ) from None
+                raise RunFolderError(f"{path}, line {number}: not a {noun} ({e.errors()[0]['msg']}). {fix}") from None
             seen.setdefault(record.key, record)
         return list(seen.values())
 
+    def records(self) -> list[TrialRecord]:
+        """Finished trials, at most one per (task, trial); the first line wins if a key repeats."""
+        fix = f"`frontdesk repair {self.folder}` moves unreadable lines to {REJECTED} and keeps every good trial."
+        return self._first_per_key(self.trials_path, TrialRecord, "trial record", fix)
+
     def queue_records(self) -> list[QueueRecord]:
         """Finished queues of a sequential run, at most one per (persona, order): the first line wins."""
-        seen: dict[tuple[str, int], QueueRecord] = {}
-        for number, line in self._lines(self.queues_path):
-            try:
-                record = QueueRecord.model_validate_json(line)
-            except ValidationError as e:
-                raise RunFolderError(
-                    f"{self.queues_path}, line {number}: not a queue record ({e.errors()[0]['msg']}). Move the "
-                    "line out of the file and rerun: that queue then runs again from its start."
-                ) from None
-            seen.setdefault(record.key, record)
-        return list(seen.values())
+        fix = "Move the line out of the file and rerun: that queue then runs again from its start."
+        return self._first_per_key(self.queues_path, QueueRecord, "queue record", fix)
 
     def sync_queues(self) -> int:
         """Copy into ``trials.jsonl`` the trials of finished queues that are not there yet (a kill
