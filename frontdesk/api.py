@@ -43,7 +43,8 @@ def evaluate(
         personas: persona names from the library (default: ``regular``).
         on_result: called with each result once it is on disk.
         **options: any other :class:`frontdesk.eval.RunConfig` field (``concurrency``,
-            ``task_ids``, ``split``, ``seed``, ``limits``, ``llm_params``, ``max_cost_usd``, …).
+            ``task_ids``, ``split``, ``seed``, ``limits``, ``llm_params``, ``max_cost_usd``,
+            ``sequential={"queue_size": 20, "memory": True}`` for customers served in a row, …).
 
     Returns:
         The run: ``.summary`` (pass^k rows with intervals), ``.trials`` (a DataFrame, one row per

@@ -1,4 +1,4 @@
-"""Sequential-run helpers: a test domain with returning customers, and two plug-in agents.
+"""Sequential-run helpers: a test domain with returning customers, and plug-in agents.
 
 ``mock-queue`` is the mock domain plus customers who come back (``follows``).
 The mock domain ships no ``follows`` task (its task count is part of many tests); this one adds
@@ -21,7 +21,8 @@ import pytest
 
 from frontdesk.agents import Agent, AgentContext
 from frontdesk.envs import Domain, get_domain, registry
-from frontdesk.trajectory import AssistantTurn, Role, Trajectory
+from frontdesk.errors import InfraError
+from frontdesk.trajectory import AssistantTurn, Role, Trajectory, Usage
 
 EXTRA_TASKS = Path(__file__).parent / "data" / "queue_tasks.json"
 NAME = "mock-queue"
@@ -107,3 +108,26 @@ class KillsTheRun(Agent):
 
 def kills_the_run(model: object, context: AgentContext) -> Agent:
     return KillsTheRun(model, context)
+
+
+class ProviderFailsOnce(Agent):
+    """Built per customer: the second conversation's provider fails (an ``InfraError``), once per
+    process — what a rerun fixes. Every other conversation is a polite refusal that spends a call."""
+
+    built = 0
+
+    def __init__(self, model: object, context: AgentContext) -> None:
+        self.fail = False
+        if context.tools:  # not the probe that checks the plug-in before the run
+            type(self).built += 1
+            self.fail = type(self).built == 2
+
+    async def respond(self, trajectory: Trajectory) -> AssistantTurn:
+        if self.fail:
+            raise InfraError("the provider answered 503 after every retry")
+        usage = Usage(calls=1, attempts=1, prompt_tokens=10, completion_tokens=5, cost_usd=0.01)
+        return AssistantTurn(text="I'm sorry, I can't help with that. Anything else?", usage=usage)
+
+
+def provider_fails_once(model: object, context: AgentContext) -> Agent:
+    return ProviderFailsOnce(model, context)

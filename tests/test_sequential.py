@@ -273,6 +273,26 @@ def test_a_run_killed_mid_queue_restarts_that_queue_and_keeps_each_queue_once(tm
     assert len(keys) == len(set(keys)) == 6
 
 
+def test_an_infra_failure_ends_the_queue_keeps_its_cost_and_a_rerun_serves_it_whole(tmp_path):
+    from tests.queue_domain import ProviderFailsOnce
+
+    ProviderFailsOnce.built = 0
+    ids = ["update-email", "read-order-status", "cancel-pending-order"]
+    config = RunConfig(
+        domain="mock", agent="py:tests.queue_domain:provider_fails_once", task_ids=ids, ratings=False,
+        sequential=Sequential(order="file", orders=[ids]),
+    )  # fmt: skip
+    plan = run(config, tmp_path / "run")
+    store = plan.store
+    assert store.queue_records() == [] and store.records() == []  # nothing of the queue counts as done
+    (failure,) = store.infra_failures()
+    assert failure.task_id == "read-order-status" and failure.error.startswith("queue position 2 of 3: ")
+    assert failure.agent_usage.calls >= 1 and plan.spent_usd > 0  # the first customer's spend is not lost
+    rerun = run(config, tmp_path / "run")  # the provider is back: the queue runs again from its start
+    (queue,) = rerun.store.queue_records()
+    assert [r.task_id for r in queue.records] == ids and len(rerun.store.records()) == 3
+
+
 def test_a_sequential_run_regrades_and_verifies_with_no_difference(tmp_path):
     from frontdesk.eval.bundle import bundle_run, verify_bundle
     from frontdesk.eval.regrade import regrade_run

@@ -137,7 +137,8 @@ def sequential_line(q: SequentialSummary) -> str:
     return (
         f"sequential: {q.queues} queue(s) of {q.queue_size} ({q.order}) · {memory} · success first third "
         f"{fmt(q.early)}, last third {fmt(q.late)}, learning gain {gain} · privacy leaks: {len(q.leaks)} in "
-        f"{q.trials_with_leaks} trial(s) of {q.queues_with_leaks} queue(s){fresh}"
+        f"{q.trials_with_leaks} trial(s) of {q.queues_with_leaks} queue(s){fresh} · each trial is one order of "
+        "the queue, so pass^k is over orders"
     )
 
 
