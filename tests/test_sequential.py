@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 from frontdesk.envs import Environment, get_domain
-from frontdesk.errors import ConfigError
+from frontdesk.errors import ConfigError, RunFolderError
 from frontdesk.eval import RunConfig, load_run, validate
 from frontdesk.eval.compare import compare_runs
 from frontdesk.eval.config import Sequential
 from frontdesk.eval.privacy import COMPONENT, find_leaks
 from frontdesk.eval.queue import arrange, plan_queues, queue_tasks
 from frontdesk.eval.runner import plan_run, run
-from frontdesk.eval.store import RunStore
+from frontdesk.eval.store import RunStore, StoreWriteError
 from tests.queue_domain import KILL_MARKER, NAME, register
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,8 +222,9 @@ def test_bad_sequential_options_are_one_clear_error(tmp_path):
     assert not any((tmp_path / x).exists() for x in "abcd")  # refused before anything was written
 
 
-def test_a_queue_kept_out_of_trials_by_a_kill_is_mended_once_on_resume(tmp_path, monkeypatch):
-    """A kill between a queue's line and its trials' lines: the resume copies the trials, once."""
+def test_a_queue_kept_out_of_trials_by_a_failed_write_is_mended_once_on_resume(tmp_path, monkeypatch):
+    """The disk fills between a queue's line and its trials' lines (a kill there is the same): the
+    run stops, and the resume copies the missing trials from the queue's line, once."""
     folder = tmp_path / "run"
     config = RunConfig(
         domain="mock", agent="scripted/oracle", trials=2, concurrency=1, ratings=False, sequential=Sequential()
@@ -231,14 +232,14 @@ def test_a_queue_kept_out_of_trials_by_a_kill_is_mended_once_on_resume(tmp_path,
     calls = {"n": 0}
     append = RunStore.append
 
-    def dies_after_the_first_queue_line(self, record):
+    def fills_up_after_the_first_queue_line(self, record):
         calls["n"] += 1
         if calls["n"] == 3:  # the first queue's line is down, and two of its trials
-            raise KeyboardInterrupt
+            raise StoreWriteError(f"cannot write {self.trials_path}: No space left on device (ENOSPC)")
         append(self, record)
 
-    monkeypatch.setattr(RunStore, "append", dies_after_the_first_queue_line)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(RunStore, "append", fills_up_after_the_first_queue_line)
+    with pytest.raises(RunFolderError, match="No space left"):
         run(config, folder)
     monkeypatch.setattr(RunStore, "append", append)
     store = RunStore(folder)
