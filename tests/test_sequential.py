@@ -19,7 +19,7 @@ import pytest
 
 from frontdesk.envs import Environment, get_domain
 from frontdesk.errors import ConfigError, RunFolderError
-from frontdesk.eval import RunConfig, load_run, validate
+from frontdesk.eval import RunConfig, build_goal, load_run, validate
 from frontdesk.eval.compare import compare_runs
 from frontdesk.eval.config import Sequential
 from frontdesk.eval.privacy import COMPONENT, find_leaks
@@ -174,14 +174,24 @@ def test_in_a_queue_a_follows_task_starts_from_what_the_conversation_really_did(
     assert missed.queue.initial_state == registered.task("followup-cancelled-status").initial_state
 
 
-def test_a_customer_whose_gold_cannot_run_on_the_queue_state_starts_fresh_and_says_why(tmp_path):
-    ids = ["cancel-pending-order", "cancel-and-readdress"]  # both about order #O5000
+def test_a_customer_whose_request_an_earlier_conversation_changed_starts_fresh_and_says_why(tmp_path):
+    ids = ["cancel-pending-order", "cancel-and-readdress"]  # two customers' requests, both about order #O5000
     config = RunConfig(domain="mock", task_ids=ids, ratings=False, sequential=Sequential(order="file", orders=[ids]))
     (queue,) = run(config, tmp_path / "run").store.queue_records()
     slot = queue.records[1].queue
-    assert slot.start == "fresh" and "order #O5000 is cancelled" in slot.note
+    # Its words and outputs describe #O5000 as pending: scored on the queue's state, no agent could pass it.
+    assert (
+        slot.start == "fresh"
+        and "an earlier conversation changed what this request is about (orders['#O5000'])" in slot.note
+    )
     assert queue.records[1].reward == 1.0  # scored against its own state, as alone
     assert load_run(tmp_path / "run").sequential().fresh_starts == 1
+    # Customers whose requests are about other records share one database all along.
+    ids = ["cancel-pending-order", "update-email", "read-order-status"]
+    config = RunConfig(domain="mock", task_ids=ids, ratings=False, sequential=Sequential(order="file", orders=[ids]))
+    (queue,) = run(config, tmp_path / "apart").store.queue_records()
+    assert [r.queue.start for r in queue.records] == ["queue"] * 3
+    assert queue.records[2].queue.initial_state["orders"]["#O5000"]["status"] == "cancelled"
 
 
 def test_orders_put_a_predecessor_first_and_by_tag_groups_customers(registered):
@@ -199,8 +209,11 @@ def test_orders_put_a_predecessor_first_and_by_tag_groups_customers(registered):
         ]
         assert len(runs) == len(set(runs)) == len({t.tags[0] for t in MOCK.tasks})
     config = RunConfig(domain="mock", trials=3, sequential=Sequential(queue_size=5))
-    picked = queue_tasks(list(MOCK.tasks), config)
-    assert len(picked) == 5 and picked == queue_tasks(list(MOCK.tasks), config)  # seeded
+    goals = {t.id: build_goal(MOCK, t) for t in MOCK.tasks}
+    picked = queue_tasks(list(MOCK.tasks), config, goals)
+    assert len(picked) == 5 and picked == queue_tasks(list(MOCK.tasks), config, goals)  # seeded
+    # No two of them are about the same records: every order serves each on the queue's database.
+    assert not any(goals[a.id].touched & goals[b.id].seen for a in picked for b in picked if a is not b)
     assert len({tuple(t.id for t in q.tasks) for q in plan_queues(picked, config)}) == 3  # an order per trial
 
 

@@ -146,3 +146,40 @@ def layer(domain: Domain, base: dict[str, Any] | None, patch: dict[str, Any] | N
             current = merge_patch(seed, base[name]) if name in base else seed
             _put_field(domain, out, name, merge_patch(current, value))
     return out or None
+
+
+def changed_records(
+    domain: Domain, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> set[tuple[str, str | None]]:
+    """The records (``(table, key)``, or ``(field, None)`` outside tables) whose value differs between
+    two patches on the seed: what a conversation changed, given where it started and what it left."""
+    tables = domain.seed_tables()
+    out: set[tuple[str, str | None]] = set()
+    before, after = before or {}, after or {}
+    for name in before.keys() | after.keys():
+        b, a = before.get(name, _ABSENT), after.get(name, _ABSENT)
+        if (
+            name in tables
+            and isinstance(b if b is not _ABSENT else {}, dict)
+            and isinstance(a if a is not _ABSENT else {}, dict)
+        ):
+            b, a = b if b is not _ABSENT else {}, a if a is not _ABSENT else {}
+            for key in b.keys() | a.keys():
+                if _resolved(domain, name, key, b) != _resolved(domain, name, key, a):
+                    out.add((name, key))
+        elif canonical(None if b is _ABSENT else b) != canonical(None if a is _ABSENT else a):
+            out.add((name, None))
+    return out
+
+
+def _resolved(domain: Domain, table: str, key: str, entries: dict[str, Any]) -> Any:
+    """A record's value under a table's patch entries, canonical; None when it does not exist."""
+    seed = _seed_record(domain, table, key)
+    entry = entries.get(key, _ABSENT)
+    if entry is _ABSENT:
+        value = seed
+    elif entry is None:
+        return None
+    else:
+        value = merge_patch(None if seed is _ABSENT else seed, entry)
+    return None if value is _ABSENT else canonical(value)

@@ -82,6 +82,10 @@ class Goal(BaseModel):
     # with the initial state they give the expected state, record by record, for the diff.
     touched: frozenset[RecordKey] = frozenset()
     goal_records: dict[RecordKey, Any] = Field(default_factory=dict)
+    # Records the gold actions read or changed (fields outside tables only when changed): what the
+    # customer's request is about. A sequential queue serves a customer on its state only if no
+    # earlier conversation changed one of these (eval/queue.py).
+    seen: frozenset[RecordKey] = frozenset()
 
     @property
     def changes_state(self) -> bool:
@@ -131,6 +135,7 @@ def build_goal(domain: Domain, task: Task, initial_state: dict[str, Any] | None 
         writes=sum(a.name in writes for a in task.gold_actions),
         touched=frozenset(touched),
         goal_records={k: after[k] for k in touched if k in after},
+        seen=frozenset({k for k in keys if k[1] is not None} | touched),
     )
 
 

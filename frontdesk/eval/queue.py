@@ -8,10 +8,11 @@ queue is scored exactly as one alone. What a queue adds:
 - **state**: each customer starts from the database the earlier conversations left (plus the
   task's own patch); its gold actions are run on that state, so the goal is what this customer's
   request means *there*. A task that ``follows`` one served earlier in the queue starts from what
-  that conversation really did, if it reached its goal. When a task's gold cannot run on the
-  queue's state (an earlier agent already cancelled the order it is about), or it follows a
-  conversation that failed, that customer starts fresh from the task's own state, says so in its
-  slot, and the queue's state goes on unchanged;
+  that conversation really did, if it reached its goal. When an earlier conversation changed a
+  record this customer's request is about (the task's words describe it as it was), when the
+  task's gold cannot run on the queue's state, or when it follows a conversation that failed, the
+  customer starts fresh from the task's own state, says why in its slot, and the queue's state
+  goes on unchanged;
 - **memory**: the memory tools, bound to one set of notes per queue (``--memory on``), or a
   plug-in agent that serves the whole queue (``Agent.serves_queue``);
 - **privacy**: the gating ``no_privacy_leak`` component (eval/privacy.py).
@@ -32,12 +33,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.envs import Domain, Task
-from frontdesk.envs.state import layer
+from frontdesk.envs.state import changed_records, layer
 from frontdesk.errors import BrokenTaskError, ConfigError
 from frontdesk.eval.checker import Goal, build_goal
 from frontdesk.eval.config import RunConfig, Sequential
 from frontdesk.eval.privacy import find_leaks, leak_component
 from frontdesk.eval.record import InfraFailure, QueueRecord, QueueSlot, TrialRecord
+from frontdesk.eval.state_diff import RecordKey, label, sorted_keys
 from frontdesk.eval.trial import Carry, execute_trial
 from frontdesk.simulators import Persona
 from frontdesk.simulators.persona import ShippedSchema
@@ -84,8 +86,23 @@ class Queue:
         return (self.persona.name, self.order)
 
 
-def queue_tasks(tasks: list[Task], config: RunConfig) -> list[Task]:
-    """The customers every queue serves: the selection, or ``queue_size`` of it drawn with the run's seed."""
+def _collide(a: Task, b: Task, goals: dict[str, Goal]) -> bool:
+    """Whether one task's gold changes a record the other's request is about (a returning customer
+    and the conversation they come back to are meant to)."""
+    if a.follows == b.id or b.follows == a.id:
+        return False
+    ga, gb = goals[a.id], goals[b.id]
+    return bool(ga.touched & gb.seen or gb.touched & ga.seen)
+
+
+def queue_tasks(tasks: list[Task], config: RunConfig, goals: dict[str, Goal]) -> list[Task]:
+    """The customers every queue serves: the selection, or ``queue_size`` of it drawn with the run's seed.
+
+    The draw takes customers in a seeded order and keeps one only if its request does not collide
+    with one already kept (one's gold changes what the other asks about), so that, in any order,
+    each customer can be served on the queue's database; a returning customer comes with the
+    conversation it follows. Where the selection has too few such customers, the rest are drawn in
+    the same order, and a collision then starts that customer fresh (``_slot``)."""
     sequential = config.sequential
     assert sequential is not None
     if sequential.orders is not None:
@@ -100,10 +117,22 @@ def queue_tasks(tasks: list[Task], config: RunConfig) -> list[Task]:
                 "`frontdesk tasks --domain D` lists them"
             )
         return [by_id[i] for i in first]
-    if sequential.queue_size is None or sequential.queue_size >= len(tasks):
+    size = sequential.queue_size
+    if size is None or size >= len(tasks):
         return list(tasks)
-    picked = set(random.Random(f"queue:{config.seed}").sample(range(len(tasks)), sequential.queue_size))
-    return [t for i, t in enumerate(tasks) if i in picked]
+    by_id = {t.id: t for t in tasks}
+    shuffled = list(tasks)
+    random.Random(f"queue:{config.seed}").shuffle(shuffled)
+    kept: list[Task] = []
+    for task in shuffled:
+        before = by_id.get(task.follows) if task.follows else None
+        group = [t for t in (before, task) if t is not None and t not in kept]
+        if len(kept) + len(group) > size or any(_collide(t, k, goals) for t in group for k in kept):
+            continue
+        kept += group
+    kept += [t for t in shuffled if t not in kept][: size - len(kept)]
+    chosen = {t.id for t in kept}
+    return [t for t in tasks if t.id in chosen]
 
 
 def _predecessors_first(tasks: list[Task]) -> list[Task]:
@@ -184,17 +213,36 @@ def _fresh(task: Task, position: int, goal: Goal, why: str) -> tuple[QueueSlot, 
 
 
 def _slot(
-    domain: Domain, task: Task, position: int, state: dict[str, Any] | None, served: dict[str, bool], goal: Goal
+    domain: Domain,
+    task: Task,
+    position: int,
+    state: dict[str, Any] | None,
+    served: dict[str, tuple[bool, set[RecordKey]]],
+    goal: Goal,
 ) -> tuple[QueueSlot, Goal]:
     """Where a customer starts in the queue: the queue's state, then the task's patch.
 
-    A task that follows one this queue served comes back to what that conversation did, so only its
-    own patch goes on top — if that conversation reached its goal. If it did not, the customer would
-    come back to a world their words do not describe (a refund never made, a change still allowed):
-    they start fresh, from the state the predecessor's gold leaves, as alone.
+    ``served``: for each customer served on the queue's state so far, whether the conversation
+    reached its goal and which records it changed. A customer starts on the queue's state unless
+    that would change what their request means:
+
+    - an earlier conversation changed a record their request is about (their order, their account:
+      ``goal.seen``): the task's words and outputs describe that record as it was, so they would
+      be scored against a world they do not describe;
+    - they follow a conversation that did not reach its goal (a refund never made, a change still
+      allowed).
+
+    Then they start fresh, from the task's own state (for a follower, where the predecessor's gold
+    leaves it), as alone. A follower of a conversation that did reach its goal comes back to what
+    that conversation did: only its own patch goes on top.
     """
-    if task.follows in served and not served[task.follows]:
+    if task.follows in served and not served[task.follows][0]:
         return _fresh(task, position, goal, f"the conversation it follows ({task.follows}) did not reach its goal")
+    others = set().union(*(changed for task_id, (_, changed) in served.items() if task_id != task.follows))
+    clash = sorted_keys(goal.seen & others)
+    if clash:
+        shown = ", ".join(label(k) for k in clash[:3]) + (f" and {len(clash) - 3} more" if len(clash) > 3 else "")
+        return _fresh(task, position, goal, f"an earlier conversation changed what this request is about ({shown})")
     patch = domain.own_state(task.id) if task.follows in served else task.initial_state
     start = layer(domain, state, patch)
     try:
@@ -246,7 +294,7 @@ async def execute_queue(
     memory = Memory() if sequential.memory else None
     carry: Carry | None = None
     state: dict[str, Any] | None = None
-    served: dict[str, bool] = {}  # task id -> whether its conversation reached its goal (served on the queue's state)
+    served: dict[str, tuple[bool, set[RecordKey]]] = {}  # see _slot
     records: list[TrialRecord] = []
     leaks = []
     try:
@@ -267,9 +315,10 @@ async def execute_queue(
             leaks.extend(found)
             records.append(result)
             if slot.start == "queue":
-                state = carry.final_state
                 db = result.verdict.component("db_state") if result.verdict else None
-                served[task.id] = db is not None and db.passed
+                changed = changed_records(domain, slot.initial_state, carry.final_state)
+                served[task.id] = (db is not None and db.passed, changed)
+                state = carry.final_state
         agent_memory = _remembered(carry.agent) if carry and carry.agent else None
     finally:
         if carry is not None and carry.agent is not None:

@@ -131,9 +131,10 @@ def sequential_line(q: SequentialSummary) -> str:
         if q.memory and q.notes_per_queue is not None
         else ("memory on" if q.memory else "memory off")
     )
-    fresh = f" · {q.fresh_starts} customer(s) started fresh (their gold could not run on the queue's state)" * bool(
-        q.fresh_starts
-    )
+    fresh = (
+        f" · {q.fresh_starts} customer(s) started fresh, from their own state (an earlier conversation changed "
+        "what they ask about, or the one they follow failed: each trial's queue note says which)"
+    ) * bool(q.fresh_starts)
     return (
         f"sequential: {q.queues} queue(s) of {q.queue_size} ({q.order}) · {memory} · success first third "
         f"{fmt(q.early)}, last third {fmt(q.late)}, learning gain {gain} · privacy leaks: {len(q.leaks)} in "

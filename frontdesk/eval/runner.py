@@ -267,14 +267,15 @@ def plan_run(config: RunConfig, folder: Path | str, allow_missing_keys: bool = F
     folder = Path(folder)
     domain = get_domain(config.domain)
     tasks = select_tasks(domain, config)
+    goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     if config.sequential is not None:
-        tasks = queue_tasks(tasks, config)
+        tasks = queue_tasks(tasks, config, goals)  # the draw keeps customers whose requests do not collide
+        goals = {t.id: goals[t.id] for t in tasks}
         check_orders(config.sequential, tasks, config.trials)
     warnings = check_participants(config, allow_missing_keys)
     check_judge(
         config.judge, tasks, config.transport_for(config.judge) if config.judge else config.transport
     )  # a task that needs a judge without one fails here, before writing
-    goals = {t.id: build_goal(domain, t) for t in tasks}  # a broken task stops the run here, loudly
     store = RunStore(folder)
     manifest = build_manifest(config, domain, tasks)
     store.open(manifest, repair=repair)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from frontdesk.envs.cow import scan
 from frontdesk.envs.mock.db import Customer, MockDB, Order, Product
 from frontdesk.tools import AGENT_GENERIC_TOOLS, ToolError, tool
 
@@ -32,7 +33,7 @@ def find_customer_by_email(db: MockDB, email: str) -> str:
     Args:
         email: The customer's email address, e.g. "ana.silva@example.com".
     """
-    for customer in db.customers.values():
+    for customer in scan(db.customers):  # a search reads, it does not take a copy of every customer
         if customer.email.lower() == email.strip().lower():
             return customer.id
     raise ToolError(f"no customer has the email {email!r}")
@@ -46,7 +47,7 @@ def get_customer_details(db: MockDB, customer_id: str) -> dict:
         customer_id: The customer's id, e.g. "C1000".
     """
     customer = _customer(db, customer_id)
-    orders = sorted(o.id for o in db.orders.values() if o.customer_id == customer_id)
+    orders = sorted(o.id for o in scan(db.orders) if o.customer_id == customer_id)
     return {**customer.model_dump(), "order_ids": orders}
 
 
@@ -118,7 +119,7 @@ def update_customer_email(db: MockDB, customer_id: str, email: str) -> Customer:
     customer = _customer(db, customer_id)
     if not _EMAIL.match(email):
         raise ToolError(f"{email!r} is not a valid email address")
-    if any(c.email.lower() == email.lower() for c in db.customers.values() if c.id != customer_id):
+    if any(c.email.lower() == email.lower() for c in scan(db.customers) if c.id != customer_id):
         raise ToolError(f"{email!r} already belongs to another customer")
     customer.email = email
     return customer
