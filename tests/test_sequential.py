@@ -117,6 +117,8 @@ def test_a_planted_leak_is_caught_and_fails_its_trial(tmp_path):
 
     view = load_run(tmp_path / "run")
     assert view.sequential().trials_with_leaks == 2
+    table = view.trials.sort_values("queue_position")
+    assert list(table["queue_position"]) == [1, 2, 3] and list(table["check_no_privacy_leak"]) == [True, False, False]
     from frontdesk.eval.html_report import render_html
 
     page = render_html(view)

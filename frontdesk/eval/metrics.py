@@ -214,6 +214,9 @@ def _trial_row(r: TrialRecord, run: str, domain: str, task: Task | None) -> dict
     }
     for c in verdict.components if verdict else []:
         row[f"{'check' if c.gating else 'info'}_{c.name}"] = c.passed
+    if r.queue is not None:  # sequential runs: where in its queue (order = trial) the customer was served
+        row["queue_position"] = r.queue.position + 1
+        row["queue_start"] = r.queue.start
     scores = r.experience.scores() if r.experience else {}
     for name in DIMENSIONS:  # the customer's ratings, 1-7 (NA when there are none)
         row[f"rating_{name}"] = scores.get(name)
@@ -228,6 +231,7 @@ _TYPES = {
     "passed": "boolean",
     **{f"rating_{name}": "Int64" for name in DIMENSIONS},
 }
+_QUEUE_TYPES = {"queue_position": "Int64"}
 
 
 def trial_table(records: list[TrialRecord], run: str, domain: str, tasks: dict[str, Task]) -> pd.DataFrame:
@@ -237,14 +241,16 @@ def trial_table(records: list[TrialRecord], run: str, domain: str, tasks: dict[s
     error_class (None, "agent" or "user"), scored, reward, passed (NA when not scored),
     failed_components (gating ones), messages, tool_calls, tool_errors, <side>_calls/_tokens/_cost_usd
     for agent, user and judge, tokens, cost_usd (NaN if any price is unknown), duration_s,
-    started_at, rating_<dimension> (the customer's 1-7 ratings, NA without), and one column per
-    verdict component: check_<name> (gating) or info_<name>.
+    started_at, rating_<dimension> (the customer's 1-7 ratings, NA without), one column per
+    verdict component: check_<name> (gating) or info_<name>, and in sequential runs queue_position
+    (1-based) and queue_start ("queue" or "fresh").
     ``tasks`` gives tags and gold-action counts; a task missing from it gets none.
     """
     rows = [_trial_row(r, run, domain, tasks.get(r.task_id)) for r in records]
     frame = pd.DataFrame(rows, columns=list(_trial_row_template(run, domain)) if not rows else None)
     checks = [c for c in frame.columns if c.startswith(("check_", "info_"))]
-    return frame.astype({**_TYPES, **{c: "boolean" for c in checks}}).sort_values(
+    queued = {c: t for c, t in _QUEUE_TYPES.items() if c in frame.columns}
+    return frame.astype({**_TYPES, **queued, **{c: "boolean" for c in checks}}).sort_values(
         ["task_id", "persona", "trial"], ignore_index=True
     )
 
