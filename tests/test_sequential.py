@@ -229,12 +229,17 @@ def test_bad_sequential_options_are_one_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="not in the selection: 'no-such-task'"):
         plan_run(RunConfig(**base, sequential=Sequential(order="file", orders=[["no-such-task"]])), tmp_path / "b")
     with pytest.raises(ConfigError, match="same customers as order 1"):
-        orders = [["update-email", "product-price"], ["update-email", "update-email"]]
+        orders = [["update-email", "product-price"], ["update-email", "read-order-status"]]
         plan_run(RunConfig(**base, trials=2, task_ids=["update-email", "product-price"],
                            sequential=Sequential(order="file", orders=orders)), tmp_path / "c")  # fmt: skip
+    with pytest.raises(ConfigError, match="queue order 1 names 'update-email' more than once"):
+        plan_run(
+            RunConfig(**base, sequential=Sequential(order="file", orders=[["update-email", "update-email"]])),
+            tmp_path / "e",
+        )
     with pytest.raises(ConfigError, match="drop --workers"):
         plan_run(RunConfig(**base, workers=2, sequential=Sequential()), tmp_path / "d")
-    assert not any((tmp_path / x).exists() for x in "abcd")  # refused before anything was written
+    assert not any((tmp_path / x).exists() for x in "abcde")  # refused before anything was written
 
 
 def test_a_queue_kept_out_of_trials_by_a_failed_write_is_mended_once_on_resume(tmp_path, monkeypatch):

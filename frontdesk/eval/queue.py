@@ -189,6 +189,11 @@ def check_orders(sequential: Sequential, tasks: list[Task], trials: int) -> None
         )
     want = sorted(t.id for t in tasks)
     for i, order in enumerate(sequential.orders, start=1):
+        twice = sorted({task_id for task_id in order if order.count(task_id) > 1})
+        if twice:
+            raise ConfigError(
+                f"queue order {i} names {', '.join(map(repr, twice))} more than once; a customer is served once per queue"
+            )
         if sorted(order) != want:
             raise ConfigError(
                 f"queue order {i} does not hold the same customers as order 1, each once; every order must "
