@@ -63,6 +63,7 @@ class Gossip(Agent):
         self.customers = 1
 
     async def next_customer(self, context: AgentContext) -> None:
+        assert context.task is None and context.tools, "a plug-in gets the conversation's tools, never the task"
         self.customers += 1
 
     def remember(self) -> dict:

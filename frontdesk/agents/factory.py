@@ -60,7 +60,10 @@ def agent_provenance(agent: str, strategy: str) -> dict[str, Any]:
     return AGENTS.provenance(agent, strategy)
 
 
+def visible_context(model: str, context: AgentContext) -> AgentContext:
+    """What the agent ``model`` may see of ``context``: only the built-in scripted agents see the task."""
+    return context if model.startswith(SCRIPTED_PREFIX) else dataclasses.replace(context, task=None)
+
+
 def build_agent(model: ModelConfig, strategy: str, context: AgentContext) -> Agent:
-    if not model.model.startswith(SCRIPTED_PREFIX):
-        context = dataclasses.replace(context, task=None)  # only the built-in oracle ever sees the task
-    return AGENTS.build(model, strategy, context)
+    return AGENTS.build(model, strategy, visible_context(model.model, context))

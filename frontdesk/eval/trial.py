@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontdesk.agents import Agent, AgentContext, build_agent
-from frontdesk.agents.factory import BrokenAgent
+from frontdesk.agents.factory import BrokenAgent, visible_context
 from frontdesk.envs import Domain, Environment, Task
 from frontdesk.envs.state import changes
 from frontdesk.errors import InfraError
@@ -75,7 +75,7 @@ async def _agent_for(config: RunConfig, context: AgentContext, carry: Carry | No
     """The agent for this conversation: built for it, or the queue's agent told a new customer is here."""
     if carry is not None and carry.agent is not None:
         try:
-            await carry.agent.next_customer(context)
+            await carry.agent.next_customer(visible_context(config.agent, context))  # never the task
         except Exception as e:  # the agent's own failure: this customer's conversation fails, as the agent's
             return BrokenAgent(f"next_customer failed: {type(e).__name__}: {e}")
         return carry.agent
