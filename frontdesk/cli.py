@@ -181,7 +181,11 @@ def run(
         "each trial is one order of the same customers (pass^k over orders). Reports the learning curve and leaks.",
     ),
     queue_size: int | None = typer.Option(
-        None, "--queue-size", min=1, help="With --sequential: customers per queue, a seeded draw (default: all)."
+        None,
+        "--queue-size",
+        min=1,
+        help="With --sequential: customers per queue, a seeded draw of customers whose requests do not collide "
+        "(returning customers with the conversation they follow); default: all selected tasks.",
     ),
     queue_order: str | None = typer.Option(
         None,
