@@ -32,10 +32,16 @@ def _swappable(pool: Pool, order: Order) -> bool:
     return not order.items_modified and wishful(pool, order)
 
 
+def paying_now(order: Order) -> str | None:
+    """The one method that pays the order now (after any earlier payment change), None if it is split."""
+    paid = order.net_paid()
+    return next(iter(paid)) if len(paid) == 1 else None
+
+
 def _new_payment(customer: Customer, order: Order, amount: float) -> str | None:
     """A payment method the customer can name by what it is ("my gift card"), not the one paying now,
     able to pay ``amount``; the first in id order, so the choice is seeded only by the customer."""
-    current = original_method(order)
+    current = paying_now(order) or original_method(order)
     for method_id in sorted(customer.payment_methods):
         method = customer.payment_methods[method_id]
         if method_id != current and method_wish(customer, method) and can_pay(customer, method_id, amount):

@@ -13,10 +13,10 @@ from authoring.retail import reasons
 from authoring.retail.drafting import Draft, Earlier, Pool, can_pay, original_method
 from authoring.retail.gold import gold_return, gold_swap, price_difference
 from authoring.retail.phrases import address_arguments, address_phrase, item_phrase, swap_phrase
-from authoring.retail.scenarios.bundles import gold_redirect, net_paid
+from authoring.retail.scenarios.bundles import _new_payment, gold_redirect, net_paid, paying_now
 from authoring.retail.scenarios.changes import CANCEL_REASONS, CANCEL_WHY, settle_instruction, settling_method
 from authoring.retail.scenarios.refusals import LOOKUPS, PRESS
-from authoring.retail.wishes import method_wish, method_words, pick_wishes, wish_instruction, wishful
+from authoring.retail.wishes import method_words, pick_wishes, wish_instruction, wishful
 from frontdesk.envs.retail.db import Customer, Order, OrderItem, PaymentMethod
 from frontdesk.envs.retail.money import money_sum
 
@@ -68,23 +68,6 @@ def _moved(earlier: Earlier) -> bool:
     return any(name == "modify_customer_address" for name, _ in earlier.written())
 
 
-def _paying(order: Order) -> str | None:
-    """The one method that pays the order now (after any earlier payment change), None if it is split."""
-    paid = order.net_paid()
-    return next(iter(paid)) if len(paid) == 1 else None
-
-
-def _nameable_method(customer: Customer, order: Order, amount: float) -> str | None:
-    """A method the customer names by what it is ("my gift card"), not the one paying now, able to pay
-    ``amount``; the first in id order."""
-    current = _paying(order)
-    for method_id in sorted(customer.payment_methods):
-        method = customer.payment_methods[method_id]
-        if method_id != current and method_wish(customer, method) and can_pay(customer, method_id, amount):
-            return method_id
-    return None
-
-
 def _method_named(method: PaymentMethod) -> dict:
     """Which method money went back to, in the words an agent uses for it."""
     if method.kind == "gift_card":
@@ -128,12 +111,12 @@ def readdressed_items(pool: Pool, n: int) -> Draft:
             ]
         )
         wanted = pick_wishes(pool, order, 1)
-        if not wanted or _paying(order) is None:
+        if not wanted or paying_now(order) is None:
             continue
         plan = [(w.item, w.variant) for w in wanted]
         difference = price_difference(plan)
         current = original_method(order)
-        new = _nameable_method(customer, order, money_sum([order.total, difference]))
+        new = _new_payment(customer, order, money_sum([order.total, difference]))
         if new and can_pay(customer, current, difference):
             break
     tell_difference = n % 2 == 0 and difference != 0
@@ -228,14 +211,14 @@ def new_total(pool: Pool, n: int) -> Draft:
             o
             for o in _orders(e, "pending")
             if _written_on(e, o.id) == ["modify_pending_order_items"]
-            and _paying(o) is not None
-            and _nameable_method(e.customer, o, o.total) is not None
+            and paying_now(o) is not None
+            and _new_payment(e.customer, o, o.total) is not None
         ]
 
     earlier = pool.take_earlier("returning-new-total", lambda e: bool(targets(e)))
     customer = earlier.customer
     order = pool.rng.choice(targets(earlier))
-    new = _nameable_method(customer, order, order.total)
+    new = _new_payment(customer, order, order.total)
     assert new is not None
     address = pool.new_address(avoid=order.address)
     draft = _returning(
@@ -276,7 +259,7 @@ def second_modification(pool: Pool, n: int) -> Draft:
         return any(
             o.items_modified
             and any(pool.alternatives(i, o) for i in o.items)
-            and (allowed != "payment" or bool(_paying(o) and _nameable_method(e.customer, o, o.total)))
+            and (allowed != "payment" or bool(paying_now(o) and _new_payment(e.customer, o, o.total)))
             for o in _touched(e, "modify_pending_order_items", "pending")
         )
 
@@ -303,7 +286,7 @@ def second_modification(pool: Pool, n: int) -> Draft:
     draft.will_not_accept.append("cancelling the order")
     _identify(draft, earlier)
     draft.run("get_order_details", order_id=order.id)
-    method = _paying(order) or original_method(order)
+    method = paying_now(order) or original_method(order)
     draft.gold.refused(
         "already modified once",
         "modify_pending_order_items",
@@ -323,7 +306,7 @@ def second_modification(pool: Pool, n: int) -> Draft:
         )
         draft.run("modify_pending_order_address", order_id=order.id, **address_arguments(address))
     elif allowed == "payment":
-        new = _nameable_method(customer, order, order.total)
+        new = _new_payment(customer, order, order.total)
         assert new is not None
         draft.tags += ["partial-refusal", "single-write", "preference"]
         draft.instructions.append(
@@ -480,7 +463,7 @@ def after_exchange(pool: Pool, n: int) -> Draft:
     that came to, then sends a pending order elsewhere and pays it another way."""
 
     def repayable(e: Earlier, o: Order) -> bool:
-        return _paying(o) is not None and _nameable_method(e.customer, o, o.total) is not None
+        return paying_now(o) is not None and _new_payment(e.customer, o, o.total) is not None
 
     def fits(e: Earlier) -> bool:
         exchanged = _touched(e, "exchange_delivered_order_items", "exchange_requested")
@@ -492,7 +475,7 @@ def after_exchange(pool: Pool, n: int) -> Draft:
         [o for o in _touched(earlier, "exchange_delivered_order_items", "exchange_requested") if _settled(pool, o)]
     )
     pending = pool.rng.choice([o for o in _orders(earlier, "pending") if repayable(earlier, o)])
-    new = _nameable_method(customer, pending, pending.total)
+    new = _new_payment(customer, pending, pending.total)
     assert new is not None
     address = pool.new_address(avoid=pending.address)
     draft = _returning(
