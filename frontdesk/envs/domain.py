@@ -12,13 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from frontdesk.envs import cow
 from frontdesk.envs.cow import PristineTable, fork, pristine_tables, table_fields
 from frontdesk.envs.hashing import canonical_json
 from frontdesk.envs.state import changes, layer, merge_patch
 from frontdesk.envs.task import Task, load_tasks
 from frontdesk.errors import ConfigError, TaskFileError
-from frontdesk.tools import Tool, ToolCall, Toolkit, write_tool_names
+from frontdesk.tools import Tool, ToolCall, write_tool_names
 
 __all__ = ["Domain", "merge_patch"]
 
@@ -122,20 +121,20 @@ class Domain:
     def state_after_gold(self, task: Task) -> dict[str, Any] | None:
         """The state ``task``'s gold actions leave, from its initial state, as a patch on the seed:
         where a task that follows it starts (and what the generators draft such a task on)."""
-        db = self.build_db(task.initial_state)
-        toolkits = {
-            "agent": Toolkit(self.agent_tools, db, snapshot=cow.snapshot, restore=cow.restore),
-            "user": Toolkit(self.user_tools, db, snapshot=cow.snapshot, restore=cow.restore),
-        }
+        from frontdesk.envs.environment import Environment  # the environment module builds on this one
+
+        env = Environment(self, task)  # the toolkits a trial gets: both seats, one database
         for i, action in enumerate(task.gold_actions):
-            call = ToolCall(id=f"gold-{i}", name=action.name, arguments=dict(action.arguments))
-            result = toolkits[action.requestor].call(call)
+            call = ToolCall(
+                id=f"gold-{i}", name=action.name, arguments=dict(action.arguments), requestor=action.requestor
+            )
+            result = env.execute(call)
             if not result.ok:
                 raise TaskFileError(
                     f"{self.data_dir / 'tasks.json'}: task {task.id!r} is followed by another task, but its gold "
                     f"action #{i} {action.name} fails: {result.content}. Fix its gold_actions."
                 )
-        return changes(self, task.initial_state, db)
+        return changes(self, env.initial_state, env.db)
 
     def task(self, task_id: str) -> Task:
         for t in self.tasks:
